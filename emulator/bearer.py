@@ -1,0 +1,60 @@
+"""Bearer-token checks at the emulator's gateway, as MindSphere's gateway does them."""
+from __future__ import annotations
+
+import jwt
+from django.http import HttpRequest
+
+from .keys import public_pem
+from .models import Application, SigningKey, Tenant
+
+
+class GatewayAuthError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def authenticate(request: HttpRequest) -> tuple[Tenant, dict]:
+    """The tenant and claims of a valid bearer token; GatewayAuthError (401 or 403) otherwise."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise GatewayAuthError(401, "Full authentication is required to access this resource: no bearer token.")
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        raise GatewayAuthError(401, "The access token is malformed.") from None
+    key = SigningKey.objects.select_related("tenant").filter(kid=kid).first() if isinstance(kid, str) else None
+    if key is None:
+        raise GatewayAuthError(401, "The access token was not signed by a known key.")
+    try:
+        claims = jwt.decode(
+            token,
+            public_pem(key),
+            algorithms=["RS256"],
+            options={"require": ["exp", "iat", "iss", "ten", "user_id"], "verify_aud": False},
+            issuer=request.build_absolute_uri(f"/{key.tenant.name}/oauth/token"),
+        )
+    except jwt.ExpiredSignatureError:
+        raise GatewayAuthError(401, "The access token has expired.") from None
+    except jwt.PyJWTError:
+        raise GatewayAuthError(401, "The access token is invalid.") from None
+    if claims["ten"] != key.tenant.name:
+        raise GatewayAuthError(401, "The access token's tenant does not match its signing key.")
+    if not _has_app_scope(claims.get("scope")):
+        raise GatewayAuthError(403, "The access token carries no application scope.")
+    return key.tenant, claims
+
+
+def _has_app_scope(scopes: object) -> bool:
+    if not isinstance(scopes, list):
+        return False
+    apps = {name.lower() for name in Application.objects.values_list("name", flat=True)}
+    for scope in scopes:
+        if not isinstance(scope, str):
+            continue
+        bare = scope.rsplit(":", 1)[-1].lower()  # mdsp:{tenant}:{app}.{scope} -> {app}.{scope}
+        if bare.partition(".")[0] in apps and "." in bare:
+            return True
+    return False

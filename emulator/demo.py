@@ -1,0 +1,116 @@
+"""The demo world of design.md section 4, created idempotently by `python -m emulator seed_demo`."""
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .keys import current_signing_key
+from .models import Application, AppScope, Asset, CoreRole, Tenant, TenantUser
+
+DEMO_PASSWORD = "demo"
+
+# (tenant, email, app scopes, core role)
+DEMO_USERS = [
+    ("acme", "admin@acme.example", ["admin", "user"], CoreRole.TENANT_ADMIN),
+    ("acme", "user@acme.example", ["user"], CoreRole.STANDARD_USER),
+    ("acme", "norole@acme.example", [], CoreRole.STANDARD_USER),
+    ("acme", "consultant@example.com", ["user"], CoreRole.STANDARD_USER),
+    ("globex", "admin@globex.example", ["admin", "user"], CoreRole.TENANT_ADMIN),
+    ("globex", "consultant@example.com", ["admin", "user"], CoreRole.STANDARD_USER),
+]
+
+TENANTS = {"acme": "ACME Corporation", "globex": "Globex Inc."}
+
+# Property sets (aspects) by asset type; each variable's series is a deterministic function.
+ASPECTS = {
+    "Pump": [
+        {"name": "Environment", "variables": [{"name": "temperature", "unit": "°C"}, {"name": "humidity", "unit": "%"}]},
+        {"name": "PumpData", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}]},
+    ],
+    "Motor": [
+        {"name": "Environment", "variables": [{"name": "temperature", "unit": "°C"}, {"name": "humidity", "unit": "%"}]},
+        {"name": "MotorData", "variables": [{"name": "speed", "unit": "rpm"}, {"name": "current", "unit": "A"}]},
+    ],
+    "Compressor": [
+        {"name": "Environment", "variables": [{"name": "temperature", "unit": "°C"}, {"name": "humidity", "unit": "%"}]},
+        {"name": "CompressorData", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "power", "unit": "kW"}]},
+    ],
+}
+
+CITIES = [
+    ("Munich", 48.137, 11.575), ("Berlin", 52.52, 13.405), ("Hamburg", 53.551, 9.993),
+    ("Cologne", 50.938, 6.96), ("Frankfurt", 50.11, 8.682), ("Stuttgart", 48.775, 9.182),
+]
+
+# (tenant, how many assets); acme has enough for several pages.
+ASSET_COUNTS = {"acme": 28, "globex": 7}
+
+
+def asset_id_for(tenant: str, name: str) -> str:
+    return hashlib.md5(f"{tenant}/{name}".encode()).hexdigest()
+
+
+def demo_assets(tenant: str) -> list[dict]:
+    kinds = list(ASPECTS)
+    assets = []
+    for number in range(1, ASSET_COUNTS[tenant] + 1):
+        kind = kinds[(number - 1) % len(kinds)]
+        city, lat, lon = CITIES[(number - 1) % len(CITIES)]
+        name = f"{kind} {number:02d}" if tenant == "acme" else f"Globex {kind} {number:02d}"
+        assets.append(
+            {
+                "asset_id": asset_id_for(tenant, name),
+                "name": name,
+                "external_id": f"{tenant.upper()}-{kind[:3].upper()}-{number:03d}",
+                "description": f"{kind} number {number} in {city}.",
+                "type_id": f"{tenant}.{kind}",
+                "timezone": "Europe/Berlin",
+                "location": {"country": "Germany", "locality": city, "latitude": lat, "longitude": lon},
+                "aspects": ASPECTS[kind],
+            }
+        )
+    return assets
+
+
+@transaction.atomic
+def seed() -> None:
+    application, _ = Application.objects.update_or_create(
+        name=settings.EMULATOR_APP_NAME,
+        defaults={
+            "client_id": settings.EMULATOR_CLIENT_ID,
+            "client_secret": settings.EMULATOR_CLIENT_SECRET,
+            "redirect_uris": "\n".join(settings.EMULATOR_REDIRECT_URIS),
+            "post_logout_redirect_uris": "\n".join(settings.EMULATOR_POST_LOGOUT_REDIRECT_URIS),
+        },
+    )
+    scopes = {name: AppScope.objects.get_or_create(application=application, name=name)[0] for name in ("admin", "user")}
+    for name, display in TENANTS.items():
+        tenant, _ = Tenant.objects.get_or_create(name=name, defaults={"display_name": display})
+        current_signing_key(tenant)
+        for item in demo_assets(name):
+            Asset.objects.update_or_create(asset_id=item.pop("asset_id"), defaults={"tenant": tenant, **item})
+    for tenant_name, email, scope_names, core_role in DEMO_USERS:
+        user = TenantUser.objects.filter(tenant__name=tenant_name, email=email).first()
+        if user is None:
+            user = TenantUser(tenant=Tenant.objects.get(name=tenant_name), email=email)
+        user.core_role = core_role
+        user.is_active = True
+        if not user.password:  # hashing is slow; keep a password an admin may have changed
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.app_scopes.set([scopes[scope] for scope in scope_names])
+    _seed_admin()
+
+
+def _seed_admin() -> None:
+    User = get_user_model()
+    admin = User.objects.filter(username=settings.EMULATOR_ADMIN_USERNAME).first() or User(
+        username=settings.EMULATOR_ADMIN_USERNAME
+    )
+    admin.is_staff = admin.is_superuser = True
+    if not admin.password:
+        admin.set_password(settings.EMULATOR_ADMIN_PASSWORD)
+    admin.save()

@@ -1,0 +1,95 @@
+"""Failures the token endpoint plays back on request, so the app's failure handling can be tested."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.http import JsonResponse
+from django.utils import timezone
+
+from .models import Fault
+
+
+class FaultSpecError(ValueError):
+    pass
+
+
+def create(spec: dict) -> Fault:
+    """A fault from {"mode", "calls"?, "seconds"?, "hang_seconds"?, "tenant"?}; neither calls nor seconds: until cleared."""
+    mode = spec.get("mode")
+    if mode not in Fault.Mode.values:
+        raise FaultSpecError(f"mode must be one of {', '.join(Fault.Mode.values)}")
+    calls = _number(spec, "calls", int)
+    seconds = _number(spec, "seconds", float)
+    hang = _number(spec, "hang_seconds", float)
+    if mode == Fault.Mode.HANG and not hang:
+        raise FaultSpecError("mode 'hang' needs hang_seconds")
+    tenant = spec.get("tenant") or ""
+    if not isinstance(tenant, str):
+        raise FaultSpecError("tenant must be a string")
+    return Fault.objects.create(
+        mode=mode,
+        tenant=tenant,
+        remaining_calls=calls,
+        until=timezone.now() + timedelta(seconds=seconds) if seconds else None,
+        hang_seconds=hang or 0,
+    )
+
+
+def _number(spec: dict, key: str, kind: type):
+    value = spec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise FaultSpecError(f"{key} must be a non-negative number")
+    return kind(value)
+
+
+def active() -> list[Fault]:
+    now = timezone.now()
+    return list(
+        Fault.objects.filter(Q(until__isnull=True) | Q(until__gt=now))
+        .filter(Q(remaining_calls__isnull=True) | Q(remaining_calls__gt=0))
+        .order_by("created", "id")
+    )
+
+
+def take(tenant: str) -> Fault | None:
+    """The fault that applies to this token call, using up one of its calls; None when there is none."""
+    for fault in active():
+        if fault.tenant and fault.tenant != tenant:
+            continue
+        if fault.remaining_calls is None:
+            return fault
+        # Conditional decrement: concurrent callers never use the same call twice.
+        if Fault.objects.filter(pk=fault.pk, remaining_calls__gt=0).update(remaining_calls=F("remaining_calls") - 1):
+            return fault
+    return None
+
+
+def response(fault: Fault) -> JsonResponse:
+    if fault.mode == Fault.Mode.INVALID_GRANT:
+        return JsonResponse(
+            {"error": "invalid_grant", "error_description": "The grant was refused (emulated fault)."}, status=400
+        )
+    reply = JsonResponse(
+        {"error": "temporarily_unavailable", "error_description": "The service is unavailable (emulated fault)."},
+        status=503,
+    )
+    reply["Retry-After"] = "1"
+    return reply
+
+
+def describe(fault: Fault) -> dict:
+    return {
+        "id": fault.pk,
+        "mode": fault.mode,
+        "tenant": fault.tenant or None,
+        "remaining_calls": fault.remaining_calls,
+        "until": fault.until.isoformat() if fault.until else None,
+        "hang_seconds": fault.hang_seconds,
+    }
+
+
+def clear() -> None:
+    Fault.objects.all().delete()

@@ -1,0 +1,242 @@
+"""The API gateway: Asset Management v3 assets and IoT Time Series v3, bearer-protected.
+
+Every answer is scoped to the tenant of the token; errors use MindSphere's error body.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from . import timeseries
+from .bearer import GatewayAuthError, authenticate
+from .models import Asset, Tenant
+
+MAX_PAGE_SIZE = 2000
+MAX_LIMIT = 2000
+SORTABLE = {"name": "name", "externalId": "external_id", "typeId": "type_id", "assetId": "asset_id"}
+NAME_OPERATORS = {"contains": "name__icontains", "startsWith": "name__istartswith", "endsWith": "name__iendswith", "eq": "name"}
+
+
+def error(status: int, message: str, code: str) -> JsonResponse:
+    body = {"errors": [{"code": code, "logref": uuid.uuid4().hex, "message": message}]}
+    response = JsonResponse(body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+def bearer_protected(view):
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            tenant, claims = authenticate(request)
+        except GatewayAuthError as failure:
+            code = "mdsp.core.gateway.unauthorized" if failure.status == 401 else "mdsp.core.gateway.forbidden"
+            return error(failure.status, failure.message, code)
+        return view(request, tenant, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"Parameter '{name}' must be a whole number.") from None
+    if not low <= value <= high:
+        raise BadRequest(f"Parameter '{name}' must be between {low} and {high}.")
+    return value
+
+
+def _filtered(assets: QuerySet, raw: str | None) -> QuerySet:
+    """The subset of MindSphere's filter language for names: {"name": "x"} or {"name": {"contains": "x"}}."""
+    if not raw:
+        return assets
+    try:
+        spec = json.loads(raw)
+    except ValueError:
+        raise BadRequest("Parameter 'filter' must be JSON, e.g. {\"name\": {\"contains\": \"pump\"}}.") from None
+    if not isinstance(spec, dict) or set(spec) - {"name"}:
+        raise BadRequest("Only filtering by 'name' is supported.")
+    condition = spec.get("name")
+    if isinstance(condition, str):
+        return assets.filter(name=condition)
+    if not isinstance(condition, dict) or not condition:
+        raise BadRequest("A name filter is a string or an object such as {\"contains\": \"pump\"}.")
+    query = Q()
+    for operator, value in condition.items():
+        if operator not in NAME_OPERATORS or not isinstance(value, str):
+            raise BadRequest(f"Unsupported name filter '{operator}'; use one of {', '.join(NAME_OPERATORS)}.")
+        query &= Q(**{NAME_OPERATORS[operator]: value})
+    return assets.filter(query)
+
+
+def _ordered(assets: QuerySet, raw: str | None) -> QuerySet:
+    field, _, direction = (raw or "name,asc").partition(",")
+    if field not in SORTABLE or direction.lower() not in ("", "asc", "desc"):
+        raise BadRequest(f"Parameter 'sort' must be one of {', '.join(SORTABLE)} with ',asc' or ',desc'.")
+    prefix = "-" if direction.lower() == "desc" else ""
+    return assets.order_by(f"{prefix}{SORTABLE[field]}", f"{prefix}asset_id")
+
+
+def asset_json(request: HttpRequest, asset: Asset) -> dict:
+    href = request.build_absolute_uri(f"/gateway/api/assetmanagement/v3/assets/{asset.asset_id}")
+    return {
+        "assetId": asset.asset_id,
+        "tenantId": asset.tenant.name,
+        "name": asset.name,
+        "externalId": asset.external_id,
+        "description": asset.description,
+        "parentId": asset.parent_id or None,
+        "typeId": asset.type_id,
+        "timezone": asset.timezone,
+        "location": asset.location,
+        "variables": [],
+        "aspects": asset.aspects,
+        "deleted": None,
+        "etag": asset.etag,
+        "_links": {"self": {"href": href}},
+    }
+
+
+@require_GET
+@bearer_protected
+def assets(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    try:
+        page = _int_param(request, "page", 0, 0, 10**6)
+        size = _int_param(request, "size", 10, 1, MAX_PAGE_SIZE)
+        found = _ordered(_filtered(Asset.objects.filter(tenant=tenant), request.GET.get("filter")), request.GET.get("sort"))
+    except BadRequest as problem:
+        return error(400, str(problem), "mdsp.core.assetmanagement.badRequest")
+    total = found.count()
+    pages = (total + size - 1) // size
+    rows = found.select_related("tenant")[page * size : (page + 1) * size]
+    body = {
+        "_embedded": {"assets": [asset_json(request, asset) for asset in rows]},
+        "page": {"size": size, "totalElements": total, "totalPages": pages, "number": page},
+        "_links": _page_links(request, page, pages),
+    }
+    return JsonResponse(body)
+
+
+def _page_links(request: HttpRequest, page: int, pages: int) -> dict:
+    def link(number: int) -> dict:
+        params = request.GET.copy()
+        params["page"] = str(number)
+        return {"href": request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}
+
+    links = {"self": link(page), "first": link(0)}
+    if page > 0:
+        links["prev"] = link(min(page - 1, max(pages - 1, 0)))
+    if page + 1 < pages:
+        links["next"] = link(page + 1)
+    links["last"] = link(max(pages - 1, 0))
+    return links
+
+
+@require_GET
+@bearer_protected
+def asset_detail(request: HttpRequest, tenant: Tenant, asset_id: str) -> HttpResponse:
+    asset = Asset.objects.select_related("tenant").filter(tenant=tenant, asset_id=asset_id).first()
+    if asset is None:
+        return error(404, f"Asset {asset_id} not found.", "mdsp.core.assetmanagement.notFound")
+    return JsonResponse(asset_json(request, asset))
+
+
+def _parse_time(request: HttpRequest, name: str) -> datetime | None:
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"Parameter '{name}' must be an ISO 8601 time such as 2026-01-01T00:00:00Z.") from None
+    if moment.tzinfo is None:
+        raise BadRequest(f"Parameter '{name}' needs a time zone, e.g. a trailing Z.")
+    return moment.astimezone(timezone.utc)
+
+
+@require_GET
+@bearer_protected
+def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_set: str) -> HttpResponse:
+    asset = Asset.objects.filter(tenant=tenant, asset_id=entity_id).first()
+    variables = asset.variables_of(property_set) if asset else None
+    if variables is None:
+        return error(404, f"No property set '{property_set}' for entity {entity_id}.", "mdsp.core.iot.timeseries.notFound")
+    try:
+        start, end = _parse_time(request, "from"), _parse_time(request, "to")
+        limit = _int_param(request, "limit", MAX_LIMIT, 1, MAX_LIMIT)
+        chosen = _selected(request.GET.get("select"), variables)
+        descending = _descending(request.GET.get("sort"))
+        if (start is None) != (end is None):
+            raise BadRequest("Give both 'from' and 'to', or neither for the latest record.")
+        if start is not None and end <= start:
+            raise BadRequest("'to' must be later than 'from'.")
+    except BadRequest as problem:
+        return error(400, str(problem), "mdsp.core.iot.timeseries.badRequest")
+
+    if start is None:
+        latest = timeseries.floor_minute(datetime.now(timezone.utc))
+        marks = [latest]
+    else:
+        marks = timeseries.times_between(start, end, limit=limit + 1, descending=descending)
+    more, marks = len(marks) > limit, marks[:limit]
+    records = [_record(entity_id, chosen, moment) for moment in marks]
+    response = JsonResponse(records, safe=False)
+    if more:
+        response["Link"] = f'<{_next_url(request, marks[-1], start, end, descending)}>; rel="next"'
+    return response
+
+
+def _selected(raw: str | None, variables: list[str]) -> list[str]:
+    if not raw:
+        return [name for variable in variables for name in (variable, f"{variable}_qc")]
+    chosen = [item.strip() for item in raw.split(",") if item.strip()]
+    known = set(variables) | {f"{variable}_qc" for variable in variables} | {"_time"}
+    unknown = [item for item in chosen if item not in known]
+    if unknown:
+        raise BadRequest(f"Unknown variable(s) in 'select': {', '.join(unknown)}.")
+    return [item for item in chosen if item != "_time"]
+
+
+def _descending(raw: str | None) -> bool:
+    if raw in (None, "", "asc"):
+        return False
+    if raw == "desc":
+        return True
+    raise BadRequest("Parameter 'sort' must be 'asc' or 'desc'.")
+
+
+def _record(entity_id: str, chosen: list[str], moment: datetime) -> dict:
+    record: dict = {"_time": timeseries.format_time(moment)}
+    for name in chosen:
+        if name.endswith("_qc"):
+            record[name] = 0
+        else:
+            record[name] = timeseries.value_at(entity_id, name, moment)
+    return record
+
+
+def _next_url(request: HttpRequest, last: datetime, start: datetime, end: datetime, descending: bool) -> str:
+    params = request.GET.copy()
+    if descending:
+        # `to` is inclusive: continue just before the last record sent.
+        params["to"] = timeseries.format_time(last.replace(microsecond=0) - timeseries.RESOLUTION / 60000)
+        params["from"] = timeseries.format_time(start)
+    else:
+        params["from"] = timeseries.format_time(last)  # `from` is exclusive
+        params["to"] = timeseries.format_time(end)
+    return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(params.items()))}")

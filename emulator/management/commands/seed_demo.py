@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from emulator.demo import seed
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo tenants, users, app registration and assets (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        seed()
+        self.stdout.write("Emulator demo data ready: tenants acme and globex, password 'demo' for every user.")

@@ -1,0 +1,50 @@
+"""Access tokens as MindSphere issues them: RS256 JWTs signed with the tenant's key."""
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+
+import jwt
+from django.http import HttpRequest
+
+from .keys import current_signing_key
+from .models import Application, Tenant, TenantUser
+
+
+def issuer(request: HttpRequest, tenant: Tenant | str) -> str:
+    """`{this server}/{tenant}/oauth/token`, the way the app builds it from MINDSPHERE_AUTH_URL."""
+    return request.build_absolute_uri(f"/{tenant}/oauth/token")
+
+
+def access_token(
+    *, request: HttpRequest, tenant: Tenant, user: TenantUser, application: Application, lifetime: int, grant_type: str
+) -> str:
+    now = int(time.time())
+    claims = {
+        "jti": uuid.uuid4().hex,
+        "sub": str(user.user_id),
+        "user_id": str(user.user_id),
+        "user_name": user.email,
+        "email": user.email,
+        "ten": tenant.name,
+        "zid": tenant.name,
+        "scope": user.scope_claim(),
+        "client_id": application.client_id,
+        "cid": application.client_id,
+        "aud": [application.client_id],
+        "iss": issuer(request, tenant),
+        "iat": now,
+        "exp": now + lifetime,
+        "cat": "user-token:cat-mobile",
+        "grant_type": grant_type,
+        "origin": "emulator",
+    }
+    if user.subtenant:
+        claims["subtenant"] = user.subtenant
+    key = current_signing_key(tenant)
+    return jwt.encode(claims, key.private_key_pem, algorithm="RS256", headers={"kid": key.kid})
+
+
+def opaque_token() -> str:
+    return secrets.token_urlsafe(48)

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import path, re_path
+
+from . import controls, gateway, views
+
+TENANT = r"(?P<tenant>[^/]+)"
+
+urlpatterns = [
+    path("_emulator/admin/", admin.site.urls),
+    path("_emulator/stats", controls.stats_view, name="stats"),
+    path("_emulator/faults", controls.faults_view, name="faults"),
+    path("gateway/api/assetmanagement/v3/assets", gateway.assets, name="assets"),
+    path("gateway/api/assetmanagement/v3/assets/<str:asset_id>", gateway.asset_detail, name="asset"),
+    path(
+        "gateway/api/iottimeseries/v3/timeseries/<str:entity_id>/<str:property_set>",
+        gateway.time_series,
+        name="timeseries",
+    ),
+    re_path(rf"^{TENANT}/oauth/authorize$", views.authorize, name="authorize"),
+    re_path(rf"^{TENANT}/oauth/token$", views.token, name="token"),
+    re_path(rf"^{TENANT}/token_keys$", views.token_keys, name="token_keys"),
+    re_path(rf"^{TENANT}/logout\.do$", views.logout, name="logout"),
+]
+
+admin.site.site_header = "MindSphere emulator"
+admin.site.site_title = "MindSphere emulator"
+admin.site.index_title = "Tenants, users, app roles and assets"

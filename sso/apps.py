@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SsoConfig(AppConfig):
+    name = "sso"
+    verbose_name = "MindSphere sign-in"
