@@ -14,8 +14,15 @@ class FaultSpecError(ValueError):
     pass
 
 
+SPEC_KEYS = {"mode", "calls", "seconds", "hang_seconds", "tenant"}
+
+
 def create(spec: dict) -> Fault:
     """A fault from {"mode", "calls"?, "seconds"?, "hang_seconds"?, "tenant"?}; neither calls nor seconds: until cleared."""
+    unknown = sorted(set(spec) - SPEC_KEYS)
+    if unknown:
+        # A misspelt limit ("call": 2) would otherwise set a fault that lasts until cleared.
+        raise FaultSpecError(f"unknown keys: {', '.join(unknown)}; allowed: {', '.join(sorted(SPEC_KEYS))}")
     mode = spec.get("mode")
     if mode not in Fault.Mode.values:
         raise FaultSpecError(f"mode must be one of {', '.join(Fault.Mode.values)}")
@@ -37,11 +44,17 @@ def create(spec: dict) -> Fault:
 
 
 def _number(spec: dict, key: str, kind: type):
+    """A positive number of the given kind, or None when absent.
+
+    Zero is refused: `"seconds": 0` would otherwise mean "until cleared" and `"calls": 0` never fire.
+    """
     value = spec.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise FaultSpecError(f"{key} must be a non-negative number")
+    allowed = (int,) if kind is int else (int, float)
+    if isinstance(value, bool) or not isinstance(value, allowed) or value <= 0:
+        noun = "a positive whole number" if kind is int else "a positive number"
+        raise FaultSpecError(f"{key} must be {noun}")
     return kind(value)
 
 

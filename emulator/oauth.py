@@ -10,7 +10,7 @@ import base64
 import binascii
 import hmac
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth2 import AuthorizationEndpoint, RequestValidator, TokenEndpoint
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant, RefreshTokenGrant
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 from oauthlib.oauth2.rfc6749.tokens import BearerToken
@@ -32,6 +33,14 @@ class S256CodeGrant(AuthorizationCodeGrant):
     """PKCE with S256 only: `plain` (and a missing method, which means plain) is refused."""
 
     _code_challenge_methods = {"S256": code_challenge_method_s256}
+
+    def validate_token_request(self, request: OAuthRequest) -> None:
+        try:
+            super().validate_token_request(request)
+        except errors.MismatchingRedirectURIError as error:
+            # oauthlib answers invalid_request, but a redirect URI that differs from the authorization
+            # request's makes the grant invalid (RFC 6749, section 5.2), and clients act on that code.
+            raise errors.InvalidGrantError(description=error.description, request=request) from error
 
 
 class Validator(RequestValidator):
@@ -198,8 +207,14 @@ class Validator(RequestValidator):
                 refresh_expires_at=now + timedelta(seconds=settings.EMULATOR_REFRESH_TOKEN_SECONDS),
             )
             request.sign_in = sign_in
+        self._store_refresh_token(token.get("refresh_token"), request, sign_in, now)
+        # Every token response carries these, rotated or not: the app reads them each time.
+        token["scope"] = " ".join(request.user.scope_claim())
+        # MindSphere reports how long the refresh token has left, counted from sign-in.
+        token["refresh_token_expires_in"] = max(0, int((sign_in.refresh_expires_at - now).total_seconds()))
+
+    def _store_refresh_token(self, new_value: str | None, request, sign_in: SignIn, now: datetime) -> None:
         old = getattr(request, "refresh_record", None)
-        new_value = token.get("refresh_token")
         if old is not None and new_value == request.refresh_token:
             return  # rotation is off: the same refresh token stays in use
         if old is not None:
@@ -207,9 +222,6 @@ class Validator(RequestValidator):
             old.save(update_fields=["rotated_at"])
         if new_value:
             RefreshToken.objects.create(token_hash=token_hash(new_value), sign_in=sign_in, created=now)
-        token["scope"] = " ".join(request.user.scope_claim())
-        # MindSphere reports how long the refresh token has left, counted from sign-in.
-        token["refresh_token_expires_in"] = max(0, int((sign_in.refresh_expires_at - now).total_seconds()))
 
 
 def _basic_credentials(header: str) -> tuple[str | None, str | None]:

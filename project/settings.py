@@ -18,6 +18,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
     "sso",
     "navigation",
     "assets",
@@ -32,7 +35,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -48,12 +57,16 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sso.context_processors.mindsphere",
             ],
         },
     },
 ]
 
 DATABASES = {"default": database_config("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so live-server tests run requests on separate connections, as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
@@ -63,11 +76,15 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles" / "app"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "media"
+
+LOGIN_URL = "/"
+LOGIN_REDIRECT_URL = "/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -91,6 +108,29 @@ MINDSPHERE_AUTH_URL = env_str("MINDSPHERE_AUTH_URL", "http://127.0.0.1:8001/{ten
 MINDSPHERE_GATEWAY_URL = env_str("MINDSPHERE_GATEWAY_URL", "http://127.0.0.1:8001/gateway")
 MINDSPHERE_ALLOWED_TENANTS = env_list("MINDSPHERE_ALLOWED_TENANTS", [])
 MINDSPHERE_HTTP_TIMEOUT = env_int("MINDSPHERE_HTTP_TIMEOUT", 10)
+MINDSPHERE_TOKEN_LEEWAY = env_int("MINDSPHERE_TOKEN_LEEWAY", 120)
+MINDSPHERE_REFRESH_TOKEN_SECONDS = env_int("MINDSPHERE_REFRESH_TOKEN_SECONDS", 43200)
+MINDSPHERE_CLOCK_SKEW = env_int("MINDSPHERE_CLOCK_SKEW", 60)
+MINDSPHERE_KEYS_CACHE_SECONDS = env_int("MINDSPHERE_KEYS_CACHE_SECONDS", 86400)
+MINDSPHERE_RETRY_AFTER = env_int("MINDSPHERE_RETRY_AFTER", 30)
+MINDSPHERE_CHECK_INTERVAL = env_int("MINDSPHERE_CHECK_INTERVAL", 60)
+
+# --- django-allauth: MindSphere is the only way in -------------------------------------------
+ACCOUNT_ADAPTER = "sso.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "sso.adapter.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False  # the same email in two tenants is two people
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never connect accounts by email
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False  # tokens live encrypted in sso.TokenRecord only
+SOCIALACCOUNT_REQUESTS_TIMEOUT = MINDSPHERE_HTTP_TIMEOUT
+SOCIALACCOUNT_PROVIDERS = {
+    "mindsphere": {
+        "APP": {"client_id": MINDSPHERE_CLIENT_ID, "secret": MINDSPHERE_CLIENT_SECRET},
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
 
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

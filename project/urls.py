@@ -1,6 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from sso.urls import provider_urlpatterns
 
 urlpatterns = [
+    path("", include("navigation.urls")),
+    path("sso/", include("sso.urls")),
+    path("accounts/", include(provider_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,14 @@ from tests.servers import Emulator, prepare_database, start_emulator
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_manifest() -> None:
+    """Pages use hashed static names (ManifestStaticFilesStorage), so tests need a collected manifest."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def emulator_template(tmp_path_factory) -> Path:
     """A migrated, seeded emulator database, made once and copied for each emulator started."""

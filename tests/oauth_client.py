@@ -87,3 +87,33 @@ def refresh(emulator: Emulator, tenant: str, refresh_token: str, *, client_secre
         auth=(CLIENT_ID, client_secret),
         timeout=10,
     )
+
+
+def code_verifier(authorization: Authorization) -> str:
+    """The PKCE verifier requests-oauthlib made for this authorization (it keeps it on the session)."""
+    return authorization.oauth._code_verifier
+
+
+def token_request(
+    emulator: Emulator,
+    tenant: str,
+    authorization: Authorization,
+    *,
+    verifier: str | None = None,
+    redirect_uri: str = REDIRECT_URI,
+    client_id: str = CLIENT_ID,
+    client_secret: str = CLIENT_SECRET,
+) -> requests.Response:
+    """A raw code exchange with every part open to tampering (tests look at the refusals)."""
+    return requests.post(
+        f"{emulator.url}/{tenant}/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": authorization.code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier if verifier is not None else code_verifier(authorization),
+            "client_id": client_id,
+            "client_secret": client_secret,
+        },
+        timeout=10,
+    )

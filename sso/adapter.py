@@ -1,0 +1,60 @@
+"""django-allauth adapters: auto sign-up for MindSphere identities, errors back to the Login page."""
+from __future__ import annotations
+
+import logging
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthError, ProviderException
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from django.contrib import messages
+from django.http import HttpRequest
+from django.shortcuts import redirect
+from requests import RequestException
+
+from . import messages as texts
+
+logger = logging.getLogger(__name__)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Only MindSphere identities reach sign-up; there is no local sign-up form.
+        return True
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_auto_signup_allowed(self, request: HttpRequest, sociallogin) -> bool:
+        return True
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        return True
+
+    def populate_user(self, request: HttpRequest, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        user.username = data["username"]
+        return user
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None) -> None:
+        text = _error_text(error, exception, extra_context or {})
+        # The exception's text can quote the provider's error body; log its type only.
+        logger.warning(
+            "MindSphere sign-in failed: error=%s exception=%s", error, type(exception).__name__ if exception else None
+        )
+        messages.error(request, text)
+        raise ImmediateHttpResponse(redirect("navigation:home"))
+
+
+def _error_text(error, exception, context: dict) -> str:
+    if error == AuthError.CANCELLED:
+        return texts.SIGNIN_CANCELLED
+    if isinstance(exception, ProviderException):
+        return texts.SIGNIN_UNAVAILABLE if str(exception) == "unavailable" else texts.SIGNIN_INVALID_TOKEN
+    if isinstance(exception, RequestException):
+        return texts.SIGNIN_UNAVAILABLE
+    if isinstance(exception, OAuth2Error):
+        return texts.SIGNIN_REFUSED
+    if "state" not in context or context.get("state") is None:
+        return texts.SIGNIN_STATE
+    return texts.SIGNIN_REFUSED

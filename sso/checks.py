@@ -1,0 +1,63 @@
+"""System checks for the MindSphere settings (ids sso.E001...; see docs/configuration.md)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+from . import conf
+
+APP_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _insecure(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme != "https" and parts.hostname not in LOOPBACK
+
+
+@register()
+def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
+    errors = []
+    auth_url = conf.get("MINDSPHERE_AUTH_URL")
+    if "{tenant}" not in auth_url:
+        errors.append(
+            Error(
+                "MINDSPHERE_AUTH_URL must contain the {tenant} placeholder.",
+                hint="e.g. https://{tenant}.piam.{region}.mindsphere.io",
+                id="sso.E001",
+            )
+        )
+    for name in ("MINDSPHERE_AUTH_URL", "MINDSPHERE_GATEWAY_URL"):
+        try:
+            url = conf.get(name).format(tenant="tenant", region=conf.get("MINDSPHERE_REGION"))
+        except (KeyError, IndexError, ValueError):
+            errors.append(Error(f"{name} has an unknown placeholder.", hint="Use {tenant} and {region} only.", id="sso.E001"))
+            continue
+        if _insecure(url):
+            errors.append(
+                Error(f"{name} must use https (plain http is allowed on 127.0.0.1 only).", id="sso.E002")
+            )
+    if not APP_NAME.fullmatch(conf.get("MINDSPHERE_APP_NAME")):
+        errors.append(
+            Error(
+                "MINDSPHERE_APP_NAME must be lowercase letters, digits and '-', start with a letter, "
+                "at most 20 characters.",
+                id="sso.E003",
+            )
+        )
+    if getattr(settings, "SOCIALACCOUNT_STORE_TOKENS", False):
+        errors.append(
+            Error("SOCIALACCOUNT_STORE_TOKENS must be False: tokens are kept encrypted by sso only.", id="sso.E004")
+        )
+    if conf.get("MINDSPHERE_TOKEN_LEEWAY") <= conf.get("MINDSPHERE_CHECK_INTERVAL"):
+        errors.append(
+            Warning(
+                "MINDSPHERE_TOKEN_LEEWAY should be larger than MINDSPHERE_CHECK_INTERVAL, so an open page "
+                "refreshes the token before it expires.",
+                id="sso.W001",
+            )
+        )
+    return errors

@@ -1,0 +1,21 @@
+"""What can go wrong with a person's MindSphere tokens, one exception per failure."""
+
+
+class MindSphereError(Exception):
+    """Base class of the sso app's errors."""
+
+
+class TokenVerificationError(MindSphereError):
+    """An access token failed validation (signature, issuer, tenant, client, claims, time)."""
+
+
+class SignedOutError(MindSphereError):
+    """The person's MindSphere session is over: refresh expired, rejected, or no token record."""
+
+
+class ProviderUnavailableError(MindSphereError):
+    """MindSphere could not be reached or answered 5xx/429; the session is kept, try again later."""
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,94 @@
+"""The sso app's data: MindSphere identities, per-session token records, scope-to-role mapping."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from . import crypto
+
+
+class MindSphereIdentity(models.Model):
+    """Who a Django user is in MindSphere: one user per (tenant, MindSphere user id)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mindsphere")
+    tenant = models.CharField(max_length=63, db_index=True)
+    subtenant = models.CharField(max_length=63, blank=True)
+    mindsphere_user_id = models.CharField(max_length=100)
+    email = models.EmailField()
+    scopes = models.JSONField(default=list, help_text="The scopes of the latest token.")
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "mindsphere_user_id"], name="unique_mindsphere_identity")
+        ]
+        verbose_name = "MindSphere identity"
+        verbose_name_plural = "MindSphere identities"
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.tenant})"
+
+
+class TokenRecord(models.Model):
+    """The MindSphere tokens of one browser session, encrypted; never sent to the browser."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="token_records")
+    session_key = models.CharField(max_length=40, db_index=True)
+    tenant = models.CharField(max_length=63)
+    access_token_encrypted = models.TextField()
+    refresh_token_encrypted = models.TextField()
+    access_expires_at = models.DateTimeField()
+    refresh_expires_at = models.DateTimeField(db_index=True)
+    scopes = models.JSONField(default=list)
+    created = models.DateTimeField(default=timezone.now)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"tokens of {self.user} ({self.tenant}), session until {self.refresh_expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def access_token(self) -> str:
+        return crypto.decrypt(self.access_token_encrypted)
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.access_token_encrypted = crypto.encrypt(value)
+
+    @property
+    def refresh_token(self) -> str:
+        return crypto.decrypt(self.refresh_token_encrypted)
+
+    @refresh_token.setter
+    def refresh_token(self, value: str) -> None:
+        self.refresh_token_encrypted = crypto.encrypt(value)
+
+
+scope_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]*$", "A scope name is lowercase letters, digits, '_' or '-', e.g. 'admin'."
+)
+
+
+class ScopeRoleMapping(models.Model):
+    """A MindSphere app scope (`admin` for `{app}.admin`) that grants a Django group (a role)."""
+
+    scope = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[scope_validator],
+        help_text="The scope name without the app prefix: 'admin' matches 'mobilestarter.admin'.",
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="scope_mappings")
+
+    class Meta:
+        ordering = ["scope"]
+        verbose_name = "scope-to-role mapping"
+
+    def __str__(self) -> str:
+        return f"{self.scope} → {self.group.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.scope = self.scope.lower()
+        super().save(*args, **kwargs)

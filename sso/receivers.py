@@ -1,0 +1,34 @@
+"""After allauth signs a person in: store their tokens, their identity and their roles."""
+from __future__ import annotations
+
+from allauth.account.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import timezone
+
+from . import roles, session, tokens
+from .models import MindSphereIdentity
+
+
+@receiver(user_logged_in)
+def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) -> None:
+    sign_in = getattr(sociallogin, "mindsphere_sign_in", None)
+    if sign_in is None:
+        return
+    tenant, claims, token = sign_in["tenant"], sign_in["claims"], sign_in["token"]
+    MindSphereIdentity.objects.update_or_create(
+        user=user,
+        defaults={
+            "tenant": tenant,
+            "subtenant": claims.get("subtenant") or "",
+            "mindsphere_user_id": claims["user_id"],
+            "email": claims["email"],
+            "scopes": claims.get("scope", []),
+            "last_seen": timezone.now(),
+        },
+    )
+    roles.sync_roles(user, claims.get("scope", []))
+    request.session.save()  # make sure the session has its key before the record points at it
+    record = tokens.store_sign_in(
+        user=user, session_key=request.session.session_key, tenant=tenant, token=token, claims=claims
+    )
+    session.attach(request, record)

@@ -1,0 +1,55 @@
+"""The tenant a person types: validated before it becomes part of any URL."""
+from __future__ import annotations
+
+import re
+
+from . import conf
+
+# A DNS label: it becomes the host name {tenant}.piam.{region}.mindsphere.io on MindSphere.
+TENANT_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
+
+
+class InvalidTenantError(ValueError):
+    """The text typed as a tenant cannot be used; the message says why in plain words."""
+
+
+def clean_tenant(raw: str | None) -> str:
+    """The tenant name, trimmed and lower-cased, or InvalidTenantError."""
+    value = (raw or "").strip().lower()
+    if not value:
+        raise InvalidTenantError("Enter the name of your MindSphere tenant.")
+    if not value.isascii() or not TENANT_PATTERN.fullmatch(value):
+        raise InvalidTenantError(
+            "A tenant name has 2 to 63 letters, digits or hyphens and starts with a letter, "
+            "for example “acme”. Check the name and try again."
+        )
+    allowed = conf.get("MINDSPHERE_ALLOWED_TENANTS")
+    if allowed and value not in {name.lower() for name in allowed}:
+        raise InvalidTenantError(f"This app is not available for the tenant “{value}”. Ask your administrator.")
+    return value
+
+
+def auth_base(tenant: str) -> str:
+    """The tenant's sign-in host, from MINDSPHERE_AUTH_URL (`{tenant}`, `{region}` placeholders)."""
+    template = conf.get("MINDSPHERE_AUTH_URL")
+    return template.format(tenant=tenant, region=conf.get("MINDSPHERE_REGION")).rstrip("/")
+
+
+def authorize_url(tenant: str) -> str:
+    return f"{auth_base(tenant)}/oauth/authorize"
+
+
+def token_url(tenant: str) -> str:
+    return f"{auth_base(tenant)}/oauth/token"
+
+
+def issuer(tenant: str) -> str:
+    return token_url(tenant)
+
+
+def keys_url(tenant: str) -> str:
+    return f"{auth_base(tenant)}/token_keys"
+
+
+def logout_url(tenant: str) -> str:
+    return f"{auth_base(tenant)}/logout.do"

@@ -1,0 +1,254 @@
+"""The emulator's test controls over real HTTP: /_emulator/stats and /_emulator/faults."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from tests.oauth_client import authorize, refresh, sign_in, submit_credentials, start, token_request
+
+KINDS = ["authorization_codes", "code_exchanges", "code_exchange_failures", "refreshes", "refresh_failures"]
+
+
+def counts(emulator, tenant: str) -> dict[str, int]:
+    """The tenant's counts, every kind present (a tenant with no events yet counts zeros)."""
+    return {kind: emulator.stats()["tenants"].get(tenant, {}).get(kind, 0) for kind in KINDS}
+
+
+def expected(**changes: int) -> dict[str, int]:
+    return {kind: changes.get(kind, 0) for kind in KINDS}
+
+
+def faults_url(emulator) -> str:
+    return f"{emulator.url}/_emulator/faults"
+
+
+def active_faults(emulator) -> list[dict]:
+    response = requests.get(faults_url(emulator), timeout=10)
+    response.raise_for_status()
+    return response.json()["faults"]
+
+
+# --- stats ----------------------------------------------------------------------------------------------
+
+
+def test_stats_count_each_kind_of_grant_by_tenant(clean_emulator):
+    emulator = clean_emulator
+    emulator.reset_stats()
+    assert emulator.stats() == {"tenants": {}, "total": dict.fromkeys(KINDS, 0)}
+
+    authorization = authorize(emulator, "acme", "user@acme.example")
+    assert counts(emulator, "acme") == expected(authorization_codes=1)
+
+    first = token_request(emulator, "acme", authorization)
+    assert first.status_code == 200
+    assert counts(emulator, "acme") == expected(authorization_codes=1, code_exchanges=1)
+
+    assert token_request(emulator, "acme", authorization).status_code == 400  # the code again
+    assert counts(emulator, "acme") == expected(authorization_codes=1, code_exchanges=1, code_exchange_failures=1)
+
+    token = sign_in(emulator, "acme", "admin@acme.example")
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 200
+    assert refresh(emulator, "acme", "not-a-refresh-token").status_code == 400
+    assert counts(emulator, "acme") == expected(
+        authorization_codes=2, code_exchanges=2, code_exchange_failures=1, refreshes=1, refresh_failures=1
+    )
+    assert "globex" not in emulator.stats()["tenants"]
+
+    sign_in(emulator, "globex", "admin@globex.example")
+    assert counts(emulator, "globex") == expected(authorization_codes=1, code_exchanges=1)
+    assert emulator.stats()["total"] == expected(
+        authorization_codes=3, code_exchanges=3, code_exchange_failures=1, refreshes=1, refresh_failures=1
+    )
+
+
+def test_failed_sign_in_and_refused_authorize_count_no_code(clean_emulator):
+    emulator = clean_emulator
+    before = counts(emulator, "acme")
+    _oauth, url = start(emulator, "acme")
+    with requests.Session() as browser:
+        assert submit_credentials(browser, url, "user@acme.example", "wrong").status_code == 401
+    assert requests.get(f"{emulator.url}/acme/oauth/authorize?client_id=nobody", timeout=10).status_code == 400
+    assert counts(emulator, "acme") == before
+
+
+def test_delete_resets_stats(clean_emulator):
+    emulator = clean_emulator
+    sign_in(emulator, "acme", "user@acme.example")
+    assert emulator.stats()["total"]["code_exchanges"] >= 1
+    response = requests.delete(f"{emulator.url}/_emulator/stats", timeout=10)
+    assert response.status_code == 204
+    assert emulator.stats() == {"tenants": {}, "total": dict.fromkeys(KINDS, 0)}
+
+
+def test_stats_refuse_other_methods(emulator):
+    assert requests.post(f"{emulator.url}/_emulator/stats", timeout=10).status_code == 405
+
+
+# --- faults ---------------------------------------------------------------------------------------------
+
+
+def test_503_for_a_number_of_calls_then_normal(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    emulator.reset_stats()
+    fault = emulator.fault(mode="503", calls=2)
+    assert fault["mode"] == "503" and fault["remaining_calls"] == 2
+
+    for remaining in (1, 0):
+        response = refresh(emulator, "acme", token["refresh_token"])
+        assert response.status_code == 503
+        assert response.headers["Retry-After"].isdigit()
+        assert response.json()["error"] == "temporarily_unavailable"
+        listed = active_faults(emulator)
+        assert [item["remaining_calls"] for item in listed] == ([remaining] if remaining else [])
+
+    # The refused calls did not use up the refresh token.
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 200
+    assert counts(emulator, "acme") == expected(refreshes=1, refresh_failures=2)
+
+
+def test_503_leaves_the_code_redeemable(clean_emulator):
+    emulator = clean_emulator
+    authorization = authorize(emulator, "acme", "user@acme.example")
+    emulator.fault(mode="503", calls=1)
+    assert token_request(emulator, "acme", authorization).status_code == 503
+    assert token_request(emulator, "acme", authorization).status_code == 200
+
+
+def test_invalid_grant_fault(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    emulator.fault(mode="invalid_grant", calls=1)
+    response = refresh(emulator, "acme", token["refresh_token"])
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 200
+
+
+def test_hang_delays_the_next_call_then_answers(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    emulator.fault(mode="hang", hang_seconds=2, calls=1)
+    began = time.monotonic()
+    response = refresh(emulator, "acme", token["refresh_token"])
+    assert time.monotonic() - began >= 1.9
+    assert response.status_code == 200, response.text
+
+    began = time.monotonic()
+    assert refresh(emulator, "acme", response.json()["refresh_token"]).status_code == 200
+    assert time.monotonic() - began < 1.5
+
+
+def test_hang_makes_a_client_time_out(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    emulator.fault(mode="hang", hang_seconds=1.5, calls=1)
+    with pytest.raises(requests.Timeout):
+        requests.post(
+            f"{emulator.url}/acme/oauth/token",
+            data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+            auth=("mobilestarter-local", "local-dev-secret"),
+            timeout=0.5,
+        )
+
+
+def test_fault_expires_by_time(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    began = time.monotonic()
+    fault = emulator.fault(mode="503", seconds=1)
+    assert fault["until"] and fault["remaining_calls"] is None
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 503
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 503  # not used up by calls
+    assert [item["id"] for item in active_faults(emulator)] == [fault["id"]]
+    time.sleep(max(0.0, began + 1.2 - time.monotonic()))
+    assert active_faults(emulator) == []
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 200
+
+
+def test_tenant_scoped_fault_hits_only_that_tenant(clean_emulator):
+    emulator = clean_emulator
+    acme = sign_in(emulator, "acme", "user@acme.example")
+    globex = sign_in(emulator, "globex", "admin@globex.example")
+    fault = emulator.fault(mode="503", calls=1, tenant="globex")
+    assert fault["tenant"] == "globex"
+
+    assert refresh(emulator, "acme", acme["refresh_token"]).status_code == 200
+    assert active_faults(emulator)[0]["remaining_calls"] == 1  # acme's call did not use it up
+    assert refresh(emulator, "globex", globex["refresh_token"]).status_code == 503
+    assert refresh(emulator, "globex", globex["refresh_token"]).status_code == 200
+
+
+def test_fault_without_limits_lasts_until_cleared(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    emulator.fault(mode="503")
+    for _ in range(3):
+        assert refresh(emulator, "acme", token["refresh_token"]).status_code == 503
+    response = requests.delete(faults_url(emulator), timeout=10)
+    assert response.status_code == 204
+    assert active_faults(emulator) == []
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 200
+
+
+def test_get_lists_active_faults(clean_emulator):
+    emulator = clean_emulator
+    assert active_faults(emulator) == []
+    first = emulator.fault(mode="503", calls=2)
+    second = emulator.fault(mode="hang", hang_seconds=0.5, tenant="acme")
+    listed = active_faults(emulator)
+    assert listed == [first, second]
+    assert listed[1] == {
+        "id": second["id"],
+        "mode": "hang",
+        "tenant": "acme",
+        "remaining_calls": None,
+        "until": None,
+        "hang_seconds": 0.5,
+    }
+
+
+def test_faults_apply_in_the_order_they_were_set(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    emulator.fault(mode="invalid_grant", calls=1)
+    emulator.fault(mode="503", calls=1)
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 400
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 503
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'"503"',
+        b"{}",
+        b'{"mode": "500"}',
+        b'{"mode": "503", "calls": -1}',
+        b'{"mode": "503", "calls": "2"}',
+        b'{"mode": "503", "calls": true}',
+        b'{"mode": "503", "calls": 1.5}',
+        b'{"mode": "503", "calls": 0}',
+        b'{"mode": "503", "seconds": 0}',
+        b'{"mode": "503", "seconds": -1}',
+        b'{"mode": "hang"}',
+        b'{"mode": "hang", "hang_seconds": 0}',
+        b'{"mode": "503", "tenant": 5}',
+        b'{"mode": "503", "call": 2}',
+    ],
+)
+def test_bad_fault_specs_are_400(clean_emulator, body):
+    response = requests.post(
+        faults_url(clean_emulator), data=body, headers={"Content-Type": "application/json"}, timeout=10
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert active_faults(clean_emulator) == []
+
+
+def test_faults_refuse_other_methods(emulator):
+    assert requests.put(faults_url(emulator), json={"mode": "503"}, timeout=10).status_code == 405
