@@ -1,4 +1,6 @@
 """Settings of the app, all read from the environment; README.md lists every variable."""
+import os
+import tempfile
 from pathlib import Path
 
 from project.env import database_config, env_bool, env_int, env_list, env_str
@@ -66,7 +68,8 @@ TEMPLATES = [
 DATABASES = {"default": database_config("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so live-server tests run requests on separate connections, as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # Per process, so two test runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"mindsphere-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"

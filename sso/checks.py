@@ -33,7 +33,7 @@ def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
     for name in ("MINDSPHERE_AUTH_URL", "MINDSPHERE_GATEWAY_URL"):
         try:
             url = conf.get(name).format(tenant="tenant", region=conf.get("MINDSPHERE_REGION"))
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError, AttributeError):  # AttributeError: e.g. "{region.name}"
             errors.append(Error(f"{name} has an unknown placeholder.", hint="Use {tenant} and {region} only.", id="sso.E001"))
             continue
         if _insecure(url):

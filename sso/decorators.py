@@ -6,9 +6,9 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from .client import MindSphereClient
+from .client import MindSphereAPIError, MindSphereClient
 from .exceptions import ProviderUnavailableError, SignedOutError
-from .responses import login_url, signed_out_response, unavailable_response, wants_json
+from .responses import api_error_response, login_url, signed_out_response, unavailable_response, wants_json
 from .session import checked_record
 
 
@@ -30,6 +30,9 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
             return signed_out_response(request)
         except ProviderUnavailableError as error:
             return unavailable_response(request, error.retry_after)
+        except MindSphereAPIError as error:
+            # A view that does not handle an API error itself still gets a plain page, never a traceback.
+            return api_error_response(request, error)
 
     return wrapper
 

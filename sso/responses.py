@@ -58,3 +58,12 @@ def unavailable_response(request: HttpRequest, retry_after: int | None = None) -
         response = render(request, "sso/unavailable.html", {"message": texts.UNAVAILABLE}, status=503)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def api_error_response(request: HttpRequest, error) -> HttpResponse:
+    """MindSphere answered an error to an API call: say so plainly (502; 404 stays 404)."""
+    status = 404 if error.status == 404 else 502
+    message = f"MindSphere could not answer this request: {error.message}"
+    if wants_json(request) or request.htmx:
+        return JsonResponse({"error": "mindsphere_error", "status": error.status, "message": message}, status=status)
+    return render(request, "sso/api_error.html", {"message": message, "status": error.status}, status=status)

@@ -15,7 +15,9 @@ class InvalidTenantError(ValueError):
 
 def clean_tenant(raw: str | None) -> str:
     """The tenant name, trimmed and lower-cased, or InvalidTenantError."""
-    value = (raw or "").strip().lower()
+    # Trim spaces only: a line break or other control character can't come from the form's
+    # single-line field, so it is rejected below rather than silently removed.
+    value = (raw or "").strip(" ").lower()
     if not value:
         raise InvalidTenantError("Enter the name of your MindSphere tenant.")
     if not value.isascii() or not TENANT_PATTERN.fullmatch(value):

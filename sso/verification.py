@@ -27,6 +27,10 @@ def jwk_client(tenant: str) -> jwt.PyJWKClient:
                 cache_jwk_set=True,
                 lifespan=conf.get("MINDSPHERE_KEYS_CACHE_SECONDS"),
                 timeout=conf.get("MINDSPHERE_HTTP_TIMEOUT"),
+                # PyJWT >= 2.14 skips the re-fetch for 30 s after any fetch, so a key rotated in
+                # just then would sign people out. Verified tokens come only from the token
+                # endpoint, never from browsers, so there is no flood of unknown kids to guard against.
+                cooldown_duration=0,
             )
             _clients[url] = client
         return client
@@ -50,7 +54,8 @@ def verify_access_token(token: str, tenant: str) -> dict:
         raise TokenVerificationError(f"algorithm {header.get('alg')!r} is not allowed")
     try:
         key = jwk_client(tenant).get_signing_key(header.get("kid") or "")
-    except jwt.PyJWKClientConnectionError:
+    except (jwt.PyJWKClientConnectionError, ValueError):
+        # ValueError: a body that is not JSON (e.g. a proxy's page) is an outage, like a 5xx.
         raise ProviderUnavailableError("the tenant's signing keys could not be fetched") from None
     except jwt.PyJWKClientError:
         raise TokenVerificationError("signed with a key the tenant does not publish") from None

@@ -72,6 +72,28 @@ class Emulator:
     def clear_faults(self) -> None:
         self.session.delete(f"{self.url}/_emulator/faults", timeout=10).raise_for_status()
 
+    @property
+    def database(self) -> Path:
+        return self.log_path.parent / "emulator.sqlite3"
+
+    def set_app_scopes(self, tenant: str, email: str, scopes: list[str]) -> None:
+        """Change a user's app roles, as a tenant admin would in MindSphere's Settings app."""
+        import sqlite3
+
+        with sqlite3.connect(self.database, timeout=30) as db:
+            (user_id,) = db.execute(
+                "SELECT u.id FROM emulator_tenantuser u JOIN emulator_tenant t ON t.id = u.tenant_id"
+                " WHERE t.name = ? AND u.email = ?",
+                (tenant, email),
+            ).fetchone()
+            db.execute("DELETE FROM emulator_tenantuser_app_scopes WHERE tenantuser_id = ?", (user_id,))
+            for scope in scopes:
+                (scope_id,) = db.execute("SELECT id FROM emulator_appscope WHERE name = ?", (scope,)).fetchone()
+                db.execute(
+                    "INSERT INTO emulator_tenantuser_app_scopes (tenantuser_id, appscope_id) VALUES (?, ?)",
+                    (user_id, scope_id),
+                )
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 

@@ -22,3 +22,21 @@ def app(live_server, transactional_db, django_db_serialized_rollback, settings, 
     point_app_at(settings, emulator)
     yield AppClient(live_server.url)
     verification.clear_key_cache()
+
+
+@pytest.fixture
+def short_lived(live_server, transactional_db, django_db_serialized_rollback, settings, emulator_factory):
+    """Start a private emulator with the given lifetimes and point the live app at it."""
+
+    def start(**env) -> tuple[AppClient, Emulator]:
+        server = emulator_factory(**env)
+        point_app_at(settings, server)
+        return AppClient(live_server.url), server
+
+    yield start
+    verification.clear_key_cache()
+
+
+def session_check(app: AppClient, browser, *, htmx: bool = True):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return browser.get(app.url("/sso/session/"), headers=headers, allow_redirects=False, timeout=30)
