@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 import secrets
+from functools import lru_cache
 
-from jwt.algorithms import RSAAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import transaction
+from jwt.algorithms import RSAAlgorithm
 
 from .models import SigningKey, Tenant
 
@@ -30,7 +31,13 @@ def current_signing_key(tenant: Tenant) -> SigningKey:
 
 
 def public_pem(key: SigningKey) -> str:
-    private = serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
+    return _public_pem(key.private_key_pem)
+
+
+@lru_cache(maxsize=128)
+def _public_pem(private_key_pem: str) -> str:
+    # Parsing an RSA key costs tens of milliseconds; every gateway call needs the public half.
+    private = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     return (
         private.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -46,7 +46,7 @@ def test_decide_with_explicit_now(now, leeway, expected):
 def test_expired_refresh_wins_over_a_valid_access_token():
     still_valid_access = record(access_expires_at=at(3600), refresh_expires_at=at(60))
     assert decide(still_valid_access, now=at(60)) is Outcome.EXPIRED
-    assert decide(still_valid_access, now=at(59), leeway=0) is Outcome.REFRESH
+    assert decide(still_valid_access, now=at(59)) is Outcome.VALID
 
 
 def test_leeway_comes_from_settings(settings):
