@@ -56,6 +56,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The emulator's own sign-in session must not collide with the app's cookie on 127.0.0.1
 # (cookies ignore ports).
+LOGIN_URL = "/_emulator/admin/login/"
+LOGIN_REDIRECT_URL = "/_emulator/admin/"
+
 SESSION_COOKIE_NAME = "emulator_sessionid"
 CSRF_COOKIE_NAME = "emulator_csrftoken"
 

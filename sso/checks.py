@@ -38,7 +38,7 @@ def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
             continue
         if _insecure(url):
             errors.append(
-                Error(f"{name} must use https (plain http is allowed on 127.0.0.1 only).", id="sso.E002")
+                Error(f"{name} must use https (plain http is allowed on 127.0.0.1, localhost and ::1 only).", id="sso.E002")
             )
     if not APP_NAME.fullmatch(conf.get("MINDSPHERE_APP_NAME")):
         errors.append(
