@@ -1,4 +1,4 @@
-"""Failures the token endpoint plays back on request, so the app's failure handling can be tested."""
+"""Failures the token endpoint or the gateway plays back on request, to test the app's failure handling."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,11 +14,14 @@ class FaultSpecError(ValueError):
     pass
 
 
-SPEC_KEYS = {"mode", "calls", "seconds", "hang_seconds", "tenant"}
+SPEC_KEYS = {"mode", "calls", "seconds", "hang_seconds", "tenant", "target"}
 
 
 def create(spec: dict) -> Fault:
-    """A fault from {"mode", "calls"?, "seconds"?, "hang_seconds"?, "tenant"?}; neither calls nor seconds: until cleared."""
+    """A fault from {"mode", "calls"?, "seconds"?, "hang_seconds"?, "tenant"?, "target"?}.
+
+    Neither calls nor seconds: until cleared. `target` is "token" (default) or "gateway".
+    """
     unknown = sorted(set(spec) - SPEC_KEYS)
     if unknown:
         # A misspelt limit ("call": 2) would otherwise set a fault that lasts until cleared.
@@ -34,8 +37,14 @@ def create(spec: dict) -> Fault:
     tenant = spec.get("tenant") or ""
     if not isinstance(tenant, str):
         raise FaultSpecError("tenant must be a string")
+    target = spec.get("target") or Fault.Target.TOKEN
+    if target not in Fault.Target.values:
+        raise FaultSpecError(f"target must be one of {', '.join(Fault.Target.values)}")
+    if target == Fault.Target.GATEWAY and mode == Fault.Mode.INVALID_GRANT:
+        raise FaultSpecError("the gateway has no grants: use mode '503' or 'hang' for target 'gateway'")
     return Fault.objects.create(
         mode=mode,
+        target=target,
         tenant=tenant,
         remaining_calls=calls,
         until=timezone.now() + timedelta(seconds=seconds) if seconds else None,
@@ -67,10 +76,10 @@ def active() -> list[Fault]:
     )
 
 
-def take(tenant: str) -> Fault | None:
-    """The fault that applies to this token call, using up one of its calls; None when there is none."""
+def take(tenant: str, target: str = Fault.Target.TOKEN) -> Fault | None:
+    """The fault that applies to this call, using up one of its calls; None when there is none."""
     for fault in active():
-        if fault.tenant and fault.tenant != tenant:
+        if fault.target != target or (fault.tenant and fault.tenant != tenant):
             continue
         if fault.remaining_calls is None:
             return fault
@@ -97,6 +106,7 @@ def describe(fault: Fault) -> dict:
     return {
         "id": fault.pk,
         "mode": fault.mode,
+        "target": fault.target,
         "tenant": fault.tenant or None,
         "remaining_calls": fault.remaining_calls,
         "until": fault.until.isoformat() if fault.until else None,

@@ -5,6 +5,7 @@ Every answer is scoped to the tenant of the token; errors use MindSphere's error
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -13,9 +14,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from . import timeseries
+from . import faults, timeseries
 from .bearer import GatewayAuthError, authenticate
-from .models import Asset, Tenant
+from .models import Asset, Fault, Tenant
 
 MAX_PAGE_SIZE = 2000
 MAX_LIMIT = 2000
@@ -38,6 +39,13 @@ def bearer_protected(view):
         except GatewayAuthError as failure:
             code = "mdsp.core.gateway.unauthorized" if failure.status == 401 else "mdsp.core.gateway.forbidden"
             return error(failure.status, failure.message, code)
+        fault = faults.take(tenant.name, Fault.Target.GATEWAY)
+        if fault is not None and fault.mode == Fault.Mode.HANG:
+            time.sleep(fault.hang_seconds)
+        elif fault is not None:
+            response = error(503, "The service is unavailable (emulated fault).", "mdsp.core.gateway.unavailable")
+            response["Retry-After"] = "1"
+            return response
         return view(request, tenant, *args, **kwargs)
 
     wrapper.__name__ = view.__name__

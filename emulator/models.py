@@ -194,14 +194,19 @@ class GrantEvent(models.Model):
 
 
 class Fault(models.Model):
-    """A failure the token endpoint plays back, set through /_emulator/faults by tests."""
+    """A failure the token endpoint or the gateway plays back, set through /_emulator/faults by tests."""
 
     class Mode(models.TextChoices):
         UNAVAILABLE = "503"
         HANG = "hang"
         INVALID_GRANT = "invalid_grant"
 
+    class Target(models.TextChoices):
+        TOKEN = "token"
+        GATEWAY = "gateway"
+
     mode = models.CharField(max_length=20, choices=Mode.choices)
+    target = models.CharField(max_length=10, choices=Target.choices, default=Target.TOKEN)
     tenant = models.CharField(max_length=63, blank=True, help_text="Empty: every tenant.")
     remaining_calls = models.PositiveIntegerField(null=True, blank=True)
     until = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def role_names(user) -> set[str]:
@@ -26,6 +28,8 @@ def role_required(*roles: str) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
+                if request.htmx:  # a redirect would be followed and swapped into the page
+                    return HttpResponseClientRedirect(f"/?{urlencode({'next': request.get_full_path()})}")
                 return redirect_to_login(request.get_full_path(), login_url="/")
             if not role_names(request.user) & set(roles):
                 raise PermissionDenied("This page is for another role.")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -13,7 +13,8 @@ from sso.roles import has_role
 from sso.session import LAST_TENANT_COOKIE, record_id
 
 from .access import role_names, role_required
-from .registry import role_home_by_url_name, role_home_for
+from .menus import menu_page
+from .registry import RoleHome, role_home_by_slug, role_home_by_url_name, role_home_for
 
 
 def login_page(
@@ -51,7 +52,7 @@ def _session_context(request: HttpRequest) -> dict:
 
 
 @never_cache
-@role_required("Admin")
+@menu_page("navigation:admin_home")
 def admin_home(request: HttpRequest) -> HttpResponse:
     home_page = role_home_by_url_name("navigation:admin_home")
     context = _session_context(request)
@@ -71,9 +72,35 @@ def admin_home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@role_required("User")
+@menu_page("navigation:user_home")
 def user_home(request: HttpRequest) -> HttpResponse:
     home_page = role_home_by_url_name("navigation:user_home")
     context = _session_context(request)
     context["home"] = home_page
     return render(request, home_page.template, context)
+
+
+@never_cache
+def role_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """A home page added with `startrolehome`: the registry entry's template, for its role only."""
+    home_page = role_home_by_slug(slug)
+    if home_page is None:
+        raise Http404("No such role home page.")
+    return role_required(home_page.role)(_render_role_home)(request, home_page)
+
+
+def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse:
+    context = _session_context(request)
+    context["home"] = home_page
+    return render(request, home_page.template, context)
+
+
+@never_cache
+@menu_page("navigation:account")
+def account(request: HttpRequest) -> HttpResponse:
+    """Who is signed in, to which tenant, with which roles, until when; sign out here or everywhere."""
+    context = _session_context(request)
+    context["other_sessions"] = (
+        TokenRecord.objects.filter(user=request.user).exclude(pk=record_id(request)).count()
+    )
+    return render(request, "navigation/account.html", context)

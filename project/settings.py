@@ -60,6 +60,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sso.context_processors.mindsphere",
+                "navigation.context_processors.menu",
             ],
         },
     },
@@ -84,7 +85,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
@@ -136,4 +137,45 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 
 # --- Celery ------------------------------------------------------------------------------------
+# Redis in production and CI; by default a server-less file-system broker, so `make run` runs a real
+# worker and beat on a fresh machine without a broker server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    (CELERY_BROKER_FOLDER / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER),
+        "data_folder_out": str(CELERY_BROKER_FOLDER),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+    }
+else:
+    # An unacknowledged task (its worker died) is delivered again once it is older than the
+    # visibility timeout; workers look for such tasks every CELERY_UNACKED_RESTORE_SECONDS.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 60),
+        "unacked_restore_throttle": 1,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True  # a task is acknowledged when done, so a killed worker's task runs again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress lives in the database, not in a result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "delete-expired-token-records": {"task": "sso.tasks.delete_expired_token_records", "schedule": 15 * 60},
+    "delete-old-exports": {"task": "assets.tasks.delete_old_exports", "schedule": 60 * 60},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+
+# --- CSV exports -------------------------------------------------------------------------------
+ASSETS_EXPORT_MAX_DAYS = env_int("ASSETS_EXPORT_MAX_DAYS", 30)
+ASSETS_MAX_ACTIVE_EXPORTS = env_int("ASSETS_MAX_ACTIVE_EXPORTS", 3)
+ASSETS_EXPORT_MAX_AGE_HOURS = env_int("ASSETS_EXPORT_MAX_AGE_HOURS", 24)
+ASSETS_EXPORT_MAX_RETRIES = env_int("ASSETS_EXPORT_MAX_RETRIES", 5)
+
+# --- .well-known files for the native apps (docs/well-known.md) -------------------------------
+ANDROID_APP_PACKAGE = env_str("ANDROID_APP_PACKAGE", "")
+ANDROID_APP_SHA256_FINGERPRINTS = env_list("ANDROID_APP_SHA256_FINGERPRINTS", [])
+IOS_APP_IDS = env_list("IOS_APP_IDS", [])
+IOS_APP_PATHS = env_list("IOS_APP_PATHS", ["/*"])

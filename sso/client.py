@@ -120,7 +120,11 @@ class MindSphereClient:
         url = f"api/iottimeseries/v3/timeseries/{_segment(entity_id)}/{_segment(property_set)}"
         while url:
             response = self.get(url, params)
-            yield response.json()
+            try:
+                page = response.json()
+            except ValueError:
+                raise MindSphereAPIError(502, "the gateway answered something that is not JSON") from None
+            yield page
             url = response.links.get("next", {}).get("url")
             params = None  # the next link carries its own query
 

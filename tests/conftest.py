@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from sso import verification
+from tests.app_client import AppClient
+from tests.celery_worker import app_publishes_to_redis, start_worker, worker_env  # noqa: F401  (shared fixtures)
 from tests.servers import Emulator, prepare_database, start_emulator
 
 # The emulator speaks plain http on 127.0.0.1; oauthlib refuses non-TLS URLs unless told.
@@ -18,6 +21,22 @@ def static_manifest() -> None:
     from django.core.management import call_command
 
     call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, except that static files come through WhiteNoise as in production.
+
+    pytest-django wraps the app in Django's StaticFilesHandler, which looks files up with the
+    finders and so cannot serve the hashed names of the manifest storage the pages use.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("127.0.0.1", start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +77,38 @@ def clean_emulator(emulator: Emulator) -> Iterator[Emulator]:
     emulator.clear_faults()
     yield emulator
     emulator.clear_faults()
+
+
+def point_app_at(settings, emulator: Emulator) -> None:
+    settings.MINDSPHERE_AUTH_URL = emulator.url + "/{tenant}"
+    settings.MINDSPHERE_GATEWAY_URL = emulator.url + "/gateway"
+    verification.clear_key_cache()
+
+
+@pytest.fixture
+def app(live_server, transactional_db, django_db_serialized_rollback, settings, emulator) -> AppClient:
+    """The live app, configured to use the shared emulator.
+
+    Its database is real; serialized rollback restores the roles the data migration made.
+    """
+    point_app_at(settings, emulator)
+    yield AppClient(live_server.url)
+    verification.clear_key_cache()
+
+
+@pytest.fixture
+def short_lived(live_server, transactional_db, django_db_serialized_rollback, settings, emulator_factory):
+    """Start a private emulator with the given lifetimes and point the live app at it."""
+
+    def start(**env) -> tuple[AppClient, Emulator]:
+        server = emulator_factory(**env)
+        point_app_at(settings, server)
+        return AppClient(live_server.url), server
+
+    yield start
+    verification.clear_key_cache()
+
+
+def session_check(app: AppClient, browser, *, htmx: bool = True):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return browser.get(app.url("/sso/session/"), headers=headers, allow_redirects=False, timeout=30)

@@ -203,6 +203,7 @@ def test_get_lists_active_faults(clean_emulator):
     assert listed[1] == {
         "id": second["id"],
         "mode": "hang",
+        "target": "token",
         "tenant": "acme",
         "remaining_calls": None,
         "until": None,
@@ -252,3 +253,36 @@ def test_bad_fault_specs_are_400(clean_emulator, body):
 
 def test_faults_refuse_other_methods(emulator):
     assert requests.put(faults_url(emulator), json={"mode": "503"}, timeout=10).status_code == 405
+
+
+def test_gateway_faults_answer_503_then_recover(clean_emulator):
+    token = sign_in(clean_emulator, "acme", "user@acme.example")["access_token"]
+    url = f"{clean_emulator.url}/gateway/api/assetmanagement/v3/assets"
+    headers = {"Authorization": f"Bearer {token}"}
+    clean_emulator.fault(mode="503", target="gateway", calls=2, tenant="acme")
+    first, second, third = (requests.get(url, headers=headers, timeout=10) for _ in range(3))
+    assert [first.status_code, second.status_code, third.status_code] == [503, 503, 200]
+    assert first.headers["Retry-After"] == "1"
+    assert first.json()["errors"][0]["code"] == "mdsp.core.gateway.unavailable"
+    # a gateway fault leaves the token endpoint alone
+    assert refresh(clean_emulator, "acme", sign_in(clean_emulator, "acme", "user@acme.example")["refresh_token"]).status_code == 200
+
+
+def test_gateway_hang_delays_then_answers(clean_emulator):
+    token = sign_in(clean_emulator, "acme", "user@acme.example")["access_token"]
+    clean_emulator.fault(mode="hang", target="gateway", hang_seconds=1, calls=1)
+    started = time.monotonic()
+    response = requests.get(
+        f"{clean_emulator.url}/gateway/api/assetmanagement/v3/assets",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200 and time.monotonic() - started >= 1
+
+
+@pytest.mark.parametrize(
+    "spec", [{"mode": "invalid_grant", "target": "gateway"}, {"mode": "503", "target": "elsewhere"}]
+)
+def test_bad_gateway_fault_specs_are_refused(clean_emulator, spec):
+    response = requests.post(f"{clean_emulator.url}/_emulator/faults", json=spec, timeout=10)
+    assert response.status_code == 400

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from sso import crypto
 from sso.models import TokenRecord
-from tests.sso.conftest import session_check
+from tests.conftest import session_check
 
 
 def refreshes(emulator, tenant: str = "acme") -> int:

@@ -1,0 +1,93 @@
+"""Views of CSV exports: start one, watch its progress (htmx polling), download it."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+
+from navigation.menus import menu_page
+from sso.decorators import mindsphere_required
+from sso.session import record_id
+
+from .forms import ExportForm
+from .models import Export
+from .tasks import export_time_series
+
+EXPORTS_PAGE = "assets:list"  # exports share the roles of the asset pages
+
+
+@require_POST
+@mindsphere_required
+@menu_page(EXPORTS_PAGE)
+def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
+    asset = request.mindsphere.asset(asset_id)  # 404 from MindSphere for another tenant's asset
+    form = ExportForm(request.POST, aspects=asset.get("aspects", []))
+    if not form.is_valid():
+        return _form_again(request, form, asset, status=400)
+    active = Export.objects.filter(user=request.user, status__in=Export.ACTIVE).count()
+    if active >= settings.ASSETS_MAX_ACTIVE_EXPORTS:
+        form.add_error(
+            None,
+            f"You already have {active} exports running. Wait for one to finish, then start another.",
+        )
+        return _form_again(request, form, asset, status=429)
+    start, end = form.range()
+    export = Export.objects.create(
+        user=request.user,
+        tenant=request.mindsphere.tenant,
+        token_record_id=record_id(request),
+        asset_id=asset["assetId"],
+        asset_name=asset.get("name", asset["assetId"]),
+        property_set=form.cleaned_data["property_set"],
+        variables=form.variables(),
+        start=start,
+        end=end,
+    )
+    # Queue only once the row is committed, or a fast worker would not find it.
+    transaction.on_commit(lambda: export_time_series.delay(export.pk))
+    if request.htmx:
+        return render(request, "assets/_export_status.html", {"export": export}, status=201)
+    return redirect("assets:export", pk=export.pk)
+
+
+def _form_again(request: HttpRequest, form: ExportForm, asset: dict, *, status: int) -> HttpResponse:
+    """The form with its errors: a page, or for htmx the form itself swapped in place (htmx ignores 4xx)."""
+    context = {"form": form, "asset": asset}
+    if request.htmx:
+        response = render(request, "assets/_export_form.html", context)
+        return reswap(retarget(response, "#export-form"), "outerHTML")
+    return render(request, "assets/export_form.html", context, status=status)
+
+
+def _own_export(request: HttpRequest, pk: int) -> Export:
+    # Only the person who asked can see an export: anyone else gets a 404, not a 403 that confirms it exists.
+    return get_object_or_404(Export, pk=pk, user=request.user)
+
+
+@never_cache
+@menu_page(EXPORTS_PAGE)
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _own_export(request, pk)
+    if request.htmx:
+        return render(request, "assets/_export_status.html", {"export": export})
+    return render(request, "assets/export_detail.html", {"export": export})
+
+
+@never_cache
+@menu_page(EXPORTS_PAGE)
+def export_list(request: HttpRequest) -> HttpResponse:
+    exports = Export.objects.filter(user=request.user)[:20]
+    return render(request, "assets/export_list.html", {"exports": exports})
+
+
+@never_cache
+@menu_page(EXPORTS_PAGE)
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _own_export(request, pk)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404("This export has no file (yet).")
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename, content_type="text/csv")

@@ -1,0 +1,51 @@
+"""CSV exports of an asset's time series, made in the background by Celery."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Export(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Exporting"
+        RETRYING = "retrying", "MindSphere is not reachable, retrying"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING, Status.RETRYING)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
+    tenant = models.CharField(max_length=63)
+    # The session whose tokens the worker uses; gone when that session signs out.
+    token_record = models.ForeignKey("sso.TokenRecord", null=True, blank=True, on_delete=models.SET_NULL)
+    asset_id = models.CharField(max_length=64)
+    asset_name = models.CharField(max_length=200)
+    property_set = models.CharField(max_length=100)
+    variables = models.JSONField(default=list)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asset_name} {self.property_set} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def filename(self) -> str:
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.asset_name).strip("-") or "asset"
+        return f"{safe}-{self.property_set}-{self.start:%Y%m%d}-{self.end:%Y%m%d}.csv"

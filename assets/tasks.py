@@ -1,0 +1,143 @@
+"""Background work: the CSV export of a time series, and removing old exports.
+
+The export task is idempotent and acknowledged late: a worker killed mid-export leaves the message
+unacknowledged, another worker runs the task again from the start, and only a complete file is
+ever saved. It uses the asking session's token record through the same single-flight refresh as
+the web, so a refresh in the worker and one in the web at the same time still make one refresh.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+import tempfile
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files import File
+from django.utils import timezone
+
+from sso import tokens
+from sso.client import MindSphereAPIError, MindSphereClient
+from sso.exceptions import ProviderUnavailableError, SignedOutError
+
+from .models import Export
+
+logger = logging.getLogger(__name__)
+
+PAGE_LIMIT = 2000  # the IoT Time Series API's largest page
+SIGNED_OUT_MESSAGE = "Your MindSphere session ended before the export finished. Sign in again and start it again."
+
+
+class _Retry(Exception):
+    def __init__(self, message: str, retry_after: int | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def export_time_series(self, export_id: int) -> None:
+    export = Export.objects.filter(pk=export_id).first()
+    if export is None:
+        logger.warning("Export %s no longer exists; nothing to do", export_id)
+        return
+    if export.status in (Export.Status.DONE, Export.Status.FAILED):
+        logger.info("Export %s already %s (a repeated delivery); nothing to do", export_id, export.status)
+        return
+    _update(export, status=Export.Status.RUNNING, attempts=export.attempts + 1, message="")
+    try:
+        _run(export)
+    except SignedOutError:
+        _finish(export, Export.Status.FAILED, SIGNED_OUT_MESSAGE)
+    except MindSphereAPIError as error:
+        _finish(export, Export.Status.FAILED, f"MindSphere answered an error: {error.message}")
+    except _Retry as retry:
+        if self.request.retries >= settings.ASSETS_EXPORT_MAX_RETRIES:
+            _finish(export, Export.Status.FAILED, "MindSphere was not reachable. Try the export again later.")
+            return
+        delay = retry.retry_after or min(2 ** self.request.retries, 60)
+        _update(export, status=Export.Status.RETRYING, message=f"MindSphere is not reachable; retrying in {delay} s.")
+        logger.info("Export %s: %s; retry %s in %s s", export.pk, retry, self.request.retries + 1, delay)
+        raise self.retry(countdown=delay) from None
+
+
+def _run(export: Export) -> None:
+    header = ["_time", *export.variables]
+    span = (export.end - export.start).total_seconds() or 1
+    with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        rows = 0
+        for page in _pages(export):
+            for record in page:
+                writer.writerow([record.get(name, "") for name in header])
+            rows += len(page)
+            if page:
+                done = _parse(page[-1]["_time"]) - export.start
+                _update(export, rows=rows, progress=min(99, int(done.total_seconds() * 100 / span)))
+        handle.seek(0)
+        if export.file:
+            export.file.delete(save=False)
+        export.file.save(export.filename, File(handle), save=False)
+    export.rows = rows
+    _finish(export, Export.Status.DONE, "")
+
+
+def _pages(export: Export):
+    """Pages of records; the token is checked before each page, so a long export refreshes in time."""
+    record = _fresh_record(export)
+    pages = MindSphereClient(record).iter_time_series(
+        export.asset_id, export.property_set, export.start, export.end, select=export.variables, limit=PAGE_LIMIT
+    )
+    while True:
+        try:
+            page = next(pages)
+        except StopIteration:
+            return
+        except ProviderUnavailableError as error:
+            raise _Retry(str(error), error.retry_after) from None
+        yield page
+        _fresh_record(export)
+
+
+def _fresh_record(export: Export):
+    if export.token_record_id is None:
+        raise SignedOutError("the session that asked for the export has ended")
+    try:
+        return tokens.ensure_fresh(export.token_record_id, user_id=export.user_id)
+    except ProviderUnavailableError as error:
+        raise _Retry(str(error), error.retry_after) from None
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _update(export: Export, **fields) -> None:
+    for name, value in fields.items():
+        setattr(export, name, value)
+    Export.objects.filter(pk=export.pk).update(**fields)
+
+
+def _finish(export: Export, status: str, message: str) -> None:
+    export.status = status
+    export.message = message
+    export.finished = timezone.now()
+    if status == Export.Status.DONE:
+        export.progress = 100
+    # Only the fields this task owns: the token record may have been deleted meanwhile (sign-out).
+    export.save(update_fields=["status", "message", "finished", "progress", "rows", "file"])
+    logger.info("Export %s finished: %s", export.pk, status)
+
+
+@shared_task
+def delete_old_exports() -> int:
+    """Delete exports (and their files) older than ASSETS_EXPORT_MAX_AGE_HOURS."""
+    cutoff = timezone.now() - timedelta(hours=settings.ASSETS_EXPORT_MAX_AGE_HOURS)
+    count = 0
+    for export in Export.objects.filter(created__lt=cutoff):
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        count += 1
+    return count

@@ -1,0 +1,242 @@
+"""The example pages that call MindSphere: the asset list and an asset's time series chart."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+
+from navigation.menus import menu_page
+from sso.client import MindSphereAPIError
+from sso.decorators import mindsphere_required
+
+from . import charts
+from .forms import ExportForm
+from .models import Export
+from .downsample import MAX_POINTS, bucket_means, bucket_width
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 10
+# A plain (no-JS) "Load more" asks for pages 0..N in one call of size (N + 1) * PAGE_SIZE, so the
+# page number is bounded; past that many rows a search is the better tool on a phone.
+MAX_PAGE = 49
+RANGES = {"24h": ("Last 24 hours", timedelta(hours=24)), "7d": ("Last 7 days", timedelta(days=7))}
+DEFAULT_RANGE = "24h"
+SERIES_PAGE_LIMIT = 2000  # records per IoT Time Series call (the API's maximum); the client follows Link
+
+
+class AssetListQuery(forms.Form):
+    q = forms.CharField(required=False, max_length=100, strip=True)
+    page = forms.IntegerField(required=False, min_value=0, max_value=MAX_PAGE)
+
+
+def _first_error(form: forms.Form) -> str:
+    field, errors = next(iter(form.errors.items()))
+    return f"{field}: {errors[0]}"
+
+
+def _plain_400(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _list_url(q: str, page: int) -> str:
+    params = {"q": q} if q else {}
+    params["page"] = page
+    return f"{reverse('assets:list')}?{urlencode(params)}"
+
+
+# --- the asset list ----------------------------------------------------------------------------
+
+
+@never_cache
+@mindsphere_required
+@menu_page("assets:list")
+def asset_list(request: HttpRequest) -> HttpResponse:
+    """The tenant's assets by name; `?q=` searches names, `?page=N` (0-based, as the API) loads more.
+
+    An htmx request gets only page N's rows and the next "Load more" control; a plain request
+    (the control's no-JS fallback) gets the whole page with pages 0..N.
+    """
+    query = AssetListQuery(request.GET)
+    if not query.is_valid():
+        return _plain_400(f"Bad request: {_first_error(query)}")
+    q, page = query.cleaned_data["q"] or "", query.cleaned_data["page"] or 0
+    fragment = bool(request.htmx) and not request.htmx.boosted
+    try:
+        if fragment:
+            body = request.mindsphere.assets_page(page=page, size=PAGE_SIZE, name_contains=q)
+        else:
+            body = request.mindsphere.assets_page(page=0, size=(page + 1) * PAGE_SIZE, name_contains=q)
+    except MindSphereAPIError as error:
+        logger.warning("asset list failed: MindSphere answered %s", error.status)
+        context = {"message": error.message, "retry_url": _list_url(q, page)}
+        if fragment:
+            # htmx swaps only 2xx answers: the error travels as a row in place of the control.
+            response = render(request, "assets/_list_error.html", context)
+        else:
+            context.update(q=q, title="The asset list could not be loaded")
+            response = render(request, "assets/list.html", context, status=502)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    assets = body.get("_embedded", {}).get("assets", [])
+    total = body.get("page", {}).get("totalElements", len(assets))
+    shown = (page + 1) * PAGE_SIZE
+    context = {
+        "q": q,
+        "assets": assets,
+        "total": total,
+        "next_url": _list_url(q, page + 1) if shown < total and page < MAX_PAGE else "",
+        "capped": shown < total and page >= MAX_PAGE,
+    }
+    template = "assets/_rows.html" if fragment else "assets/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- one asset and its time series -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variable:
+    property_set: str
+    name: str
+    unit: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.property_set}.{self.name}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} ({self.unit})" if self.unit else self.key
+
+
+def variables_of(asset: dict) -> list[Variable]:
+    """Every variable of every property set (aspect) of the asset, in the asset's order."""
+    found = []
+    for aspect in asset.get("aspects") or []:
+        for variable in aspect.get("variables") or []:
+            if aspect.get("name") and variable.get("name"):
+                found.append(Variable(aspect["name"], variable["name"], variable.get("unit") or ""))
+    return found
+
+
+def location_text(location: dict | None) -> str:
+    location = location or {}
+    town = " ".join(part for part in (location.get("postalCode"), location.get("locality")) if part)
+    return ", ".join(part for part in (location.get("streetAddress"), town, location.get("region"), location.get("country")) if part)
+
+
+EARLIEST_END = datetime(1970, 1, 2, tzinfo=timezone.utc)
+
+
+def parse_end(raw: str | None, now: datetime) -> datetime:
+    """The chart's end: `?end=` (ISO 8601 with a zone, for links that show the same numbers) or now; whole minutes.
+
+    ValueError for anything else, including times before 1970 or more than a day ahead.
+    """
+    if not raw:
+        return now.replace(second=0, microsecond=0)
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace(" ", "+"))  # a '+' in a query string arrives as ' '
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    if not EARLIEST_END <= moment <= now + timedelta(days=1):
+        raise ValueError("out of range")
+    return moment.replace(second=0, microsecond=0)
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def series_points(client, asset_id: str, variable: Variable, start: datetime, end: datetime):
+    """(time, value) of the variable in (start, end], page by page (the client follows Link: next)."""
+    for page in client.iter_time_series(
+        asset_id, variable.property_set, start, end, select=[variable.name], limit=SERIES_PAGE_LIMIT
+    ):
+        for record in page:
+            value = record.get(variable.name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and "_time" in record:
+                yield _time(record["_time"]), float(value)
+
+
+def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "assets/error.html", {"title": title, "message": message}, status=status)
+
+
+@never_cache
+@mindsphere_required
+@menu_page("assets:list")
+def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
+    """An asset's details and a chart of one variable over the last 24 hours or 7 days."""
+    try:
+        asset = request.mindsphere.asset(asset_id)
+    except MindSphereAPIError as error:
+        if error.status == 404:  # also another tenant's asset: the gateway scopes to the token's tenant
+            return _error_page(request, 404, "Asset not found", "There is no asset with this id in your tenant.")
+        logger.warning("asset %r failed: MindSphere answered %s", asset_id, error.status)
+        return _error_page(request, 502, "The asset could not be loaded", f"MindSphere answered: {error.message}")
+
+    variables = variables_of(asset)
+    by_key = {variable.key: variable for variable in variables}
+    chosen_key = request.GET.get("variable") or (variables[0].key if variables else "")
+    if chosen_key and chosen_key not in by_key:
+        return _plain_400(f"Unknown variable {chosen_key!r} for this asset; choose one of: {', '.join(by_key) or 'none'}.")
+    range_key = request.GET.get("range") or DEFAULT_RANGE
+    if range_key not in RANGES:
+        return _plain_400(f"Unknown range {range_key!r}; choose one of: {', '.join(RANGES)}.")
+    try:
+        end = parse_end(request.GET.get("end"), datetime.now(timezone.utc))
+    except ValueError:
+        return _plain_400(
+            "The end must be an ISO 8601 time with a time zone, e.g. 2026-01-01T12:00:00Z, after 1970 and at most a day ahead."
+        )
+
+    context = {
+        "asset_id": asset_id,
+        "asset": asset,
+        "location": location_text(asset.get("location")),
+        "variables": variables,
+        "chosen": by_key.get(chosen_key),
+        "ranges": [(key, label) for key, (label, _) in RANGES.items()],
+        "range_key": range_key,
+        "range_label": RANGES[range_key][0],
+        "end": end,
+        "export_form": ExportForm(aspects=asset.get("aspects", []), initial=ExportForm.initial_for_last_days()),
+        "exports": Export.objects.filter(user=request.user, asset_id=asset_id)[:3],
+    }
+    status = 200
+    variable = context["chosen"]
+    if variable is not None:
+        start = end - RANGES[range_key][1]
+        try:
+            buckets = bucket_means(series_points(request.mindsphere, asset_id, variable, start, end), start, end)
+        except MindSphereAPIError as error:
+            logger.warning("time series of asset %r failed: MindSphere answered %s", asset_id, error.status)
+            context["series_error"] = f"MindSphere answered: {error.message}"
+            status = 502
+        else:
+            points = [(bucket.end, round(bucket.mean, 3)) for bucket in buckets]
+            context.update(
+                start=start,
+                points=points,
+                bucket_minutes=int(bucket_width(end - start, MAX_POINTS) / timedelta(minutes=1)),
+                chart_svg=charts.line_chart_svg(points, start, end, title=variable.label) if points else "",
+                permalink=f"{reverse('assets:detail', args=[asset_id])}?"
+                + urlencode({"variable": variable.key, "range": range_key, "end": end.strftime("%Y-%m-%dT%H:%MZ")}),
+            )
+    return render(request, "assets/detail.html", context, status=status)
