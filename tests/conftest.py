@@ -79,6 +79,25 @@ def clean_emulator(emulator: Emulator) -> Iterator[Emulator]:
     emulator.clear_faults()
 
 
+def ensure_default_roles() -> None:
+    """The roles the data migration made, in case a flush removed them and nothing restored them.
+
+    Serialized rollback restores them normally; the first test after Playwright starts can miss it
+    (see tests/browser/conftest.py), so run the migration's own function again (it is idempotent).
+    """
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from sso.models import ScopeRoleMapping
+
+    if ScopeRoleMapping.objects.exists():
+        return
+    state = MigrationLoader(connection).project_state(("sso", "0002_default_roles"))
+    importlib.import_module("sso.migrations.0002_default_roles").create_roles(state.apps, None)
+
+
 def point_app_at(settings, emulator: Emulator) -> None:
     settings.MINDSPHERE_AUTH_URL = emulator.url + "/{tenant}"
     settings.MINDSPHERE_GATEWAY_URL = emulator.url + "/gateway"
@@ -92,6 +111,7 @@ def app(live_server, transactional_db, django_db_serialized_rollback, settings, 
     Its database is real; serialized rollback restores the roles the data migration made.
     """
     point_app_at(settings, emulator)
+    ensure_default_roles()
     yield AppClient(live_server.url)
     verification.clear_key_cache()
 

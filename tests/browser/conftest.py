@@ -36,7 +36,27 @@ def pytest_collection_modifyitems(items) -> None:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+def serialized_contents(django_db_setup) -> str | None:
+    """The database contents Django saved at setup for serialized rollback (roles from migrations)."""
+    from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _restore_serialized_contents(serialized_contents) -> None:
+    # Playwright's sync API switches greenlets, each with its own contextvars, and Django keeps
+    # database connections per context: after Playwright starts, tests see a fresh connection
+    # object without the saved contents, so serialized rollback would silently restore nothing.
+    from django.db import connections
+
+    if serialized_contents is not None:
+        connections["default"]._test_serialized_contents = serialized_contents
+
+
+@pytest.fixture(scope="session", autouse=True)
+def playwright(serialized_contents) -> Iterator[Playwright]:
+    # Autouse, so Playwright starts before any browser test touches the database (see above).
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
     with sync_playwright() as runner:
