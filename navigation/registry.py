@@ -33,8 +33,8 @@ class RoleHome:
         return f"home/{self.slug.replace('_', '-')}/"
 
 
-def load_role_homes(path: Path = DATA_FILE) -> list[RoleHome]:
-    """The role homes added with `startrolehome`, in file order; none if the file is missing."""
+def read_entries(path: Path = DATA_FILE) -> list:
+    """The raw entries of the role-homes file; [] if it is missing, ImproperlyConfigured if unreadable."""
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -43,6 +43,12 @@ def load_role_homes(path: Path = DATA_FILE) -> list[RoleHome]:
         raise ImproperlyConfigured(f"{path} is not a readable JSON list of role homes: {exc}") from exc
     if not isinstance(entries, list):
         raise ImproperlyConfigured(f"{path} must hold a JSON list of role homes.")
+    return entries
+
+
+def load_role_homes(path: Path = DATA_FILE) -> list[RoleHome]:
+    """The role homes added with `startrolehome`, in file order; none if the file is missing."""
+    entries = read_entries(path)
     homes = []
     for entry in entries:
         try:

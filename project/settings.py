@@ -122,6 +122,7 @@ MINDSPHERE_CHECK_INTERVAL = env_int("MINDSPHERE_CHECK_INTERVAL", 60)
 # --- django-allauth: MindSphere is the only way in -------------------------------------------
 ACCOUNT_ADAPTER = "sso.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "sso.adapter.SocialAccountAdapter"
+ACCOUNT_USER_DISPLAY = "sso.adapter.user_display"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = False  # the same email in two tenants is two people
 SOCIALACCOUNT_AUTO_SIGNUP = True

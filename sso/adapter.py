@@ -58,3 +58,11 @@ def _error_text(error, exception, context: dict) -> str:
     if "state" not in context or context.get("state") is None:
         return texts.SIGNIN_STATE
     return texts.SIGNIN_REFUSED
+
+
+def user_display(user) -> str:
+    """How allauth names a person (e.g. "Signed in as …"): their email and tenant, not the internal username."""
+    identity = getattr(user, "mindsphere", None)
+    if identity is not None:
+        return f"{identity.email} ({identity.tenant})"
+    return user.get_username()

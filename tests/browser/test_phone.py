@@ -54,6 +54,12 @@ def assert_fits_phone(page: Page) -> None:
               .filter(([, h]) => h < 44)"""
     )
     assert small == [], f"tap targets under 44px: {small}"
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(e => !e.labels.length && !e.getAttribute('aria-label'))
+              .map(e => e.outerHTML.slice(0, 80))"""
+    )
+    assert unlabelled == [], f"form fields without a label: {unlabelled}"
 
 
 def test_login_page_on_a_phone(page: Page, app):
@@ -215,3 +221,17 @@ def test_unreachable_mindsphere_shows_a_quiet_notice_and_retries(page: Page, app
         page.clock.run_for(31_000)  # Retry-After from the app (30 s by default)
     assert answer.value.status == 204
     expect(notice).to_be_hidden()
+
+
+def test_wide_screen_gets_a_side_bar(browser, app):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, app, "acme", "admin@acme.example")
+        menu = page.get_by_role("navigation", name="Main").bounding_box()
+        assert menu["x"] == 0 and menu["height"] > 600 and menu["width"] < 300  # a column on the left
+        main = page.locator("main").bounding_box()
+        assert main["x"] >= menu["width"]  # the content is beside it, not under it
+        screenshot(page, "home-admin-1280")
+    finally:
+        context.close()

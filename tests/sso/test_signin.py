@@ -223,3 +223,9 @@ def test_tokens_never_reach_the_browser_or_the_logs(app, caplog):
     # and at rest they are encrypted
     assert record.access_token not in record.access_token_encrypted
     assert record.refresh_token not in record.refresh_token_encrypted
+
+
+def test_welcome_message_names_the_person_not_the_internal_username(app):
+    result = app.sign_in("acme", "user@acme.example")
+    assert "Successfully signed in as user@acme.example (acme)." in result.final.text
+    assert "mdsp-acme-" not in result.final.text

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.template.loader import get_template
@@ -95,14 +95,9 @@ def icon_names() -> set[str]:
 
 def read_entries(data_file: Path) -> list[dict]:
     try:
-        entries = json.loads(data_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"{data_file} is not a readable JSON list: {exc}") from exc
-    if not isinstance(entries, list):
-        raise CommandError(f"{data_file} must hold a JSON list.")
-    return entries
+        return registry.read_entries(data_file)
+    except ImproperlyConfigured as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def write_json_atomically(path: Path, data: object) -> None:
