@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 import requests
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from assets.models import Export
 from assets.tasks import export_time_series
 from project.celery import app as celery_app
 from sso.models import TokenRecord
+from sso.tasks import delete_expired_token_records
 from tests.assets.test_export_task import csv_rows, expected_rows, make_export
 from tests.celery_worker import REDIS_URL, needs_redis
 from tests.conftest import session_check
@@ -102,3 +105,19 @@ def test_gateway_faults_make_the_worker_retry_then_succeed(start_worker, record,
     assert export.status == Export.Status.DONE, worker.log_text()
     assert seen_retrying and export.attempts == 3
     assert csv_rows(export) == expected_rows(export)
+
+
+def test_housekeeping_runs_in_the_worker(start_worker, app):
+    start_worker()
+    app.sign_in("acme", "user@acme.example")
+    app.sign_in("acme", "admin@acme.example")
+    expired, kept = TokenRecord.objects.order_by("pk")
+    TokenRecord.objects.filter(pk=expired.pk).update(refresh_expires_at=timezone.now() - timedelta(seconds=1))
+    with celery_app.connection_for_write(REDIS_URL) as conn:
+        delete_expired_token_records.apply_async(connection=conn)
+    deadline = time.monotonic() + 30
+    while TokenRecord.objects.filter(pk=expired.pk).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(TokenRecord.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not Session.objects.filter(session_key=expired.session_key).exists()
+    assert Session.objects.filter(session_key=kept.session_key).exists()
