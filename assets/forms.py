@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 
 from django import forms
-from django.conf import settings
+
+from .app_settings import app_settings
 
 
 class ExportForm(forms.Form):
@@ -27,9 +28,9 @@ class ExportForm(forms.Form):
             if end < start:
                 raise forms.ValidationError("The end date must not be before the start date.")
             days = (end - start).days + 1
-            if days > settings.ASSETS_EXPORT_MAX_DAYS:
+            if days > app_settings.ASSETS_EXPORT_MAX_DAYS:
                 raise forms.ValidationError(
-                    f"An export covers at most {settings.ASSETS_EXPORT_MAX_DAYS} days; you chose {days}."
+                    f"An export covers at most {app_settings.ASSETS_EXPORT_MAX_DAYS} days; you chose {days}."
                 )
         return cleaned
 

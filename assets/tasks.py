@@ -10,29 +10,22 @@ from __future__ import annotations
 import csv
 import logging
 import tempfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 
 from sso import tokens
-from sso.client import MindSphereAPIError, MindSphereClient
+from sso.client import MindSphereAPIError, MindSphereClient, parse_time
 from sso.exceptions import ProviderUnavailableError, SignedOutError
 
+from .app_settings import app_settings
 from .models import Export
 
 logger = logging.getLogger(__name__)
 
-PAGE_LIMIT = 2000  # the IoT Time Series API's largest page
 SIGNED_OUT_MESSAGE = "Your MindSphere session ended before the export finished. Sign in again and start it again."
-
-
-class _Retry(Exception):
-    def __init__(self, message: str, retry_after: int | None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -51,8 +44,8 @@ def export_time_series(self, export_id: int) -> None:
         _finish(export, Export.Status.FAILED, SIGNED_OUT_MESSAGE)
     except MindSphereAPIError as error:
         _finish(export, Export.Status.FAILED, f"MindSphere answered an error: {error.message}")
-    except _Retry as retry:
-        if self.request.retries >= settings.ASSETS_EXPORT_MAX_RETRIES:
+    except ProviderUnavailableError as retry:
+        if self.request.retries >= app_settings.ASSETS_EXPORT_MAX_RETRIES:
             _finish(export, Export.Status.FAILED, "MindSphere was not reachable. Try the export again later.")
             return
         delay = retry.retry_after or min(2 ** self.request.retries, 60)
@@ -73,7 +66,7 @@ def _run(export: Export) -> None:
                 writer.writerow([record.get(name, "") for name in header])
             rows += len(page)
             if page:
-                done = _parse(page[-1]["_time"]) - export.start
+                done = parse_time(page[-1]["_time"]) - export.start
                 _update(export, rows=rows, progress=min(99, int(done.total_seconds() * 100 / span)))
         handle.seek(0)
         if export.file:
@@ -85,17 +78,8 @@ def _run(export: Export) -> None:
 
 def _pages(export: Export):
     """Pages of records; the token is checked before each page, so a long export refreshes in time."""
-    record = _fresh_record(export)
-    pages = MindSphereClient(record).iter_time_series(
-        export.asset_id, export.property_set, export.start, export.end, select=export.variables, limit=PAGE_LIMIT
-    )
-    while True:
-        try:
-            page = next(pages)
-        except StopIteration:
-            return
-        except ProviderUnavailableError as error:
-            raise _Retry(str(error), error.retry_after) from None
+    client = MindSphereClient(_fresh_record(export))
+    for page in client.iter_time_series(export.asset_id, export.property_set, export.start, export.end, select=export.variables):
         yield page
         _fresh_record(export)
 
@@ -103,14 +87,7 @@ def _pages(export: Export):
 def _fresh_record(export: Export):
     if export.token_record_id is None:
         raise SignedOutError("the session that asked for the export has ended")
-    try:
-        return tokens.ensure_fresh(export.token_record_id, user_id=export.user_id)
-    except ProviderUnavailableError as error:
-        raise _Retry(str(error), error.retry_after) from None
-
-
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return tokens.ensure_fresh(export.token_record_id, user_id=export.user_id)
 
 
 def _update(export: Export, **fields) -> None:
@@ -133,7 +110,7 @@ def _finish(export: Export, status: str, message: str) -> None:
 @shared_task
 def delete_old_exports() -> int:
     """Delete exports (and their files) older than ASSETS_EXPORT_MAX_AGE_HOURS."""
-    cutoff = timezone.now() - timedelta(hours=settings.ASSETS_EXPORT_MAX_AGE_HOURS)
+    cutoff = timezone.now() - timedelta(hours=app_settings.ASSETS_EXPORT_MAX_AGE_HOURS)
     count = 0
     for export in Export.objects.filter(created__lt=cutoff):
         if export.file:

@@ -14,13 +14,13 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from navigation.menus import menu_page
-from sso.client import MindSphereAPIError
+from sso.client import MindSphereAPIError, parse_time
 from sso.decorators import mindsphere_required
 
 from . import charts
+from .downsample import MAX_POINTS, bucket_means, bucket_width
 from .forms import ExportForm
 from .models import Export
-from .downsample import MAX_POINTS, bucket_means, bucket_width
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,6 @@ PAGE_SIZE = 10
 MAX_PAGE = 49
 RANGES = {"24h": ("Last 24 hours", timedelta(hours=24)), "7d": ("Last 7 days", timedelta(days=7))}
 DEFAULT_RANGE = "24h"
-SERIES_PAGE_LIMIT = 2000  # records per IoT Time Series call (the API's maximum); the client follows Link
 
 
 class AssetListQuery(forms.Form):
@@ -57,8 +56,8 @@ def _list_url(q: str, page: int) -> str:
 
 
 @never_cache
+@menu_page("assets:list")  # the role first: no token refresh for a 403
 @mindsphere_required
-@menu_page("assets:list")
 def asset_list(request: HttpRequest) -> HttpResponse:
     """The tenant's assets by name; `?q=` searches names, `?page=N` (0-based, as the API) loads more.
 
@@ -159,19 +158,13 @@ def parse_end(raw: str | None, now: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def series_points(client, asset_id: str, variable: Variable, start: datetime, end: datetime):
     """(time, value) of the variable in (start, end], page by page (the client follows Link: next)."""
-    for page in client.iter_time_series(
-        asset_id, variable.property_set, start, end, select=[variable.name], limit=SERIES_PAGE_LIMIT
-    ):
+    for page in client.iter_time_series(asset_id, variable.property_set, start, end, select=[variable.name]):
         for record in page:
             value = record.get(variable.name)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and "_time" in record:
-                yield _time(record["_time"]), float(value)
+                yield parse_time(record["_time"]), float(value)
 
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -179,8 +172,8 @@ def _error_page(request: HttpRequest, status: int, title: str, message: str) -> 
 
 
 @never_cache
+@menu_page("assets:list")  # the role first: no token refresh for a 403
 @mindsphere_required
-@menu_page("assets:list")
 def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
     """An asset's details and a chart of one variable over the last 24 hours or 7 days."""
     try:

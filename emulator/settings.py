@@ -4,11 +4,56 @@ Every value comes from the environment; the defaults suit `make run` on one mach
 """
 from pathlib import Path
 
-from project.env import database_config, env_bool, env_int, env_list, env_str
+import dj_database_url
+from environs import Env
+from marshmallow import fields
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("EMULATOR_SECRET_KEY", "emulator-local-only-not-a-secret")
+# The emulator reads its own environment and imports nothing of the app (tests/emulator/test_standalone.py).
+env = Env()
+
+
+class _Switch(fields.Boolean):
+    """1/0, true/false, yes/no, on/off in any case and with spaces around; set but empty means off."""
+
+    truthy = {"1", "true", "yes", "on"}
+    falsy = {"0", "false", "no", "off", ""}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip().lower()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+env.add_parser_from_field("switch", _Switch)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return env.switch(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number; unset or empty gives the default."""
+    return env.int(name, default) if env.str(name, "").strip() else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Items separated by commas and/or spaces; set but empty gives no items."""
+    return [item.strip() for part in env.list(name, default) for item in part.split(" ") if item.strip()]
+
+
+def database_config(name: str, default_sqlite_path: Path) -> dict:
+    """A DATABASES entry from a URL variable; SQLite (immediate transactions) when unset or empty."""
+    config = dj_database_url.parse(env.str(name, "") or f"sqlite:///{default_sqlite_path}", conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Immediate transactions take the write lock at BEGIN, so concurrent writers
+        # queue on the busy timeout instead of failing half-way with "database is locked".
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    return config
+
+
+SECRET_KEY = env.str("EMULATOR_SECRET_KEY", "emulator-local-only-not-a-secret")
 DEBUG = env_bool("EMULATOR_DEBUG", False)
 ALLOWED_HOSTS = env_list("EMULATOR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
@@ -51,7 +96,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config("EMULATOR_DATABASE_URL", str(BASE_DIR / "emulator.sqlite3"))}
+DATABASES = {"default": database_config("EMULATOR_DATABASE_URL", BASE_DIR / "emulator.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The emulator's own sign-in session must not collide with the app's cookie on 127.0.0.1
@@ -91,9 +136,9 @@ EMULATOR_ROTATE_REFRESH_TOKENS = env_bool("EMULATOR_ROTATE_REFRESH_TOKENS", True
 EMULATOR_CODE_SECONDS = env_int("EMULATOR_CODE_SECONDS", 300)
 
 # The demo client registration; the app reads the same variables, so `make run` needs no setup.
-EMULATOR_APP_NAME = env_str("MINDSPHERE_APP_NAME", "mobilestarter")
-EMULATOR_CLIENT_ID = env_str("MINDSPHERE_CLIENT_ID", "mobilestarter-local")
-EMULATOR_CLIENT_SECRET = env_str("MINDSPHERE_CLIENT_SECRET", "local-dev-secret")
+EMULATOR_APP_NAME = env.str("MINDSPHERE_APP_NAME", "mobilestarter")
+EMULATOR_CLIENT_ID = env.str("MINDSPHERE_CLIENT_ID", "mobilestarter-local")
+EMULATOR_CLIENT_SECRET = env.str("MINDSPHERE_CLIENT_SECRET", "local-dev-secret")
 EMULATOR_REDIRECT_URIS = env_list(
     "EMULATOR_REDIRECT_URIS",
     [
@@ -105,5 +150,5 @@ EMULATOR_POST_LOGOUT_REDIRECT_URIS = env_list(
     "EMULATOR_POST_LOGOUT_REDIRECT_URIS", ["http://127.0.0.1:8000/", "http://localhost:8000/"]
 )
 # Sign-in for the emulator's Django admin, created by `seed_demo`.
-EMULATOR_ADMIN_USERNAME = env_str("EMULATOR_ADMIN_USERNAME", "admin")
-EMULATOR_ADMIN_PASSWORD = env_str("EMULATOR_ADMIN_PASSWORD", "demo")
+EMULATOR_ADMIN_USERNAME = env.str("EMULATOR_ADMIN_USERNAME", "admin")
+EMULATOR_ADMIN_PASSWORD = env.str("EMULATOR_ADMIN_PASSWORD", "demo")

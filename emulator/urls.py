@@ -9,6 +9,7 @@ urlpatterns = [
     path("_emulator/admin/", admin.site.urls),
     path("_emulator/stats", controls.stats_view, name="stats"),
     path("_emulator/faults", controls.faults_view, name="faults"),
+    path("_emulator/users/<str:tenant>/<str:email>/scopes", controls.user_scopes_view, name="user_scopes"),
     path("gateway/api/assetmanagement/v3/assets", gateway.assets, name="assets"),
     path("gateway/api/assetmanagement/v3/assets/<str:asset_id>", gateway.asset_detail, name="asset"),
     path(

@@ -1,14 +1,12 @@
-"""Role-based access on top of Django's own tools (groups and user_passes_test)."""
+"""Role-based access on top of Django's own tools (groups, and the sign-in policy of sso.responses)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import urlencode
-from django_htmx.http import HttpResponseClientRedirect
+
+from sso.responses import forbidden_response, login_required_response
 
 
 def role_names(user) -> set[str]:
@@ -22,17 +20,18 @@ def role_names(user) -> set[str]:
 
 
 def role_required(*roles: str) -> Callable:
-    """Signed-in people with one of `roles` pass; others get 403 (anonymous: the Login page)."""
+    """Signed-in people with one of `roles` pass; others get 403, and anonymous people the Login page.
+
+    Put it outside `mindsphere_required`, so the role is checked before any token refresh.
+    """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
-                if request.htmx:  # a redirect would be followed and swapped into the page
-                    return HttpResponseClientRedirect(f"/?{urlencode({'next': request.get_full_path()})}")
-                return redirect_to_login(request.get_full_path(), login_url="/")
+                return login_required_response(request)
             if not role_names(request.user) & set(roles):
-                raise PermissionDenied("This page is for another role.")
+                return forbidden_response(request)
             return view(request, *args, **kwargs)
 
         return wrapper

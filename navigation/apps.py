@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 
 class NavigationConfig(AppConfig):
@@ -6,16 +7,8 @@ class NavigationConfig(AppConfig):
     verbose_name = "Role home pages and navigation"
 
     def ready(self) -> None:
-        from django.utils.autoreload import autoreload_started
-
         from . import checks  # noqa: F401  (registers the system checks)
-        from . import wellknown  # noqa: F401  (registers the .well-known system checks)
+        from .roles import create_role_groups
 
-        autoreload_started.connect(_watch_role_homes, dispatch_uid="navigation.watch_role_homes")
-
-
-def _watch_role_homes(sender, **kwargs) -> None:
-    """Restart `runserver` when `startrolehome` adds a role home (role_homes.json is data, not code)."""
-    from .registry import DATA_FILE
-
-    sender.watch_dir(DATA_FILE.parent, DATA_FILE.name)
+        # Once per migrate (and flush): post_migrate is sent per app with models, and navigation has none.
+        post_migrate.connect(create_role_groups, sender=apps.get_app_config("sso"), dispatch_uid="navigation.roles")

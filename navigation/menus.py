@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from .access import role_names, role_required
-from .registry import ROLE_HOMES
+from .homes import ROLE_HOMES
 
 
 @dataclass(frozen=True)
 class MenuItem:
     label: str
-    icon: str  # a symbol id in templates/navigation/icons.html
+    icon: str  # a symbol id in navigation/icons.html
     url_name: str
     roles: frozenset[str]
     # The item is also current on other pages of its section, e.g. "assets:" for an asset's page.
@@ -24,10 +24,8 @@ class MenuItem:
 
 
 MENU: list[MenuItem] = [
-    MenuItem("Admin", "shield", "navigation:admin_home", frozenset({"Admin"})),
-    MenuItem("Home", "home", "navigation:user_home", frozenset({"User"})),
-    # The homes added with `startrolehome` (navigation/role_homes.json): one item each, for its role.
-    *[MenuItem(home.title, home.icon, home.url_name, frozenset({home.role})) for home in ROLE_HOMES if home.slug],
+    # One item per role home page (navigation/homes.py), for its role.
+    *[MenuItem(home.title, home.icon, home.url_name, frozenset({home.role})) for home in ROLE_HOMES],
     MenuItem("Assets", "grid", "assets:list", frozenset({"Admin", "User"}), section="assets:"),
     # Everyone with a role home has an account page.
     MenuItem("Account", "person", "navigation:account", frozenset(home.role for home in ROLE_HOMES)),

@@ -1,31 +1,22 @@
-"""The Login page (anonymous home), the role home pages and the no-role page."""
+"""`/` (the Login page or the person's role home), the role home pages and the Account page."""
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
+from sso.app_settings import app_settings
 from sso.models import MindSphereIdentity, ScopeRoleMapping, TokenRecord
-from sso.responses import safe_next
 from sso.roles import has_role
-from sso.session import LAST_TENANT_COOKIE, record_id
+from sso.session import record_id
+from sso.views import login_page
 
 from .access import role_names, role_required
+from .homes import RoleHome, role_home_by_slug, role_home_for
 from .menus import menu_page
-from .registry import RoleHome, role_home_by_slug, role_home_by_url_name, role_home_for
-
-
-def login_page(
-    request: HttpRequest, *, error: str = "", tenant: str | None = None, next_url: str | None = None, status: int = 200
-) -> HttpResponse:
-    context = {
-        "error": error,
-        "tenant": tenant if tenant is not None else request.COOKIES.get(LAST_TENANT_COOKIE, ""),
-        "next": next_url or safe_next(request, request.GET.get("next")) or "",
-    }
-    return render(request, "navigation/login.html", context, status=status)
 
 
 @never_cache
@@ -33,10 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Anonymous: the Login page. Signed in: the first role home page, or the no-role page."""
     if not request.user.is_authenticated:
         return login_page(request)
-    if not has_role(request.user):
-        return render(request, "sso/no_role.html", _session_context(request), status=403)
-    home_page = role_home_for(role_names(request.user))
-    if home_page is None:  # a role with a mapping but no home page in the registry
+    home_page = role_home_for(role_names(request.user)) if has_role(request.user) else None
+    if home_page is None:  # no mapped role, or a mapped role without a home page
         return render(request, "sso/no_role.html", _session_context(request), status=403)
     return HttpResponseRedirect(reverse(home_page.url_name))
 
@@ -52,37 +41,8 @@ def _session_context(request: HttpRequest) -> dict:
 
 
 @never_cache
-@menu_page("navigation:admin_home")
-def admin_home(request: HttpRequest) -> HttpResponse:
-    home_page = role_home_by_url_name("navigation:admin_home")
-    context = _session_context(request)
-    tenant = context["identity"].tenant if context["identity"] else None
-    context.update(
-        {
-            "home": home_page,
-            "mappings": ScopeRoleMapping.objects.select_related("group"),
-            "tenant_users": MindSphereIdentity.objects.filter(tenant=tenant)
-            .select_related("user")
-            .prefetch_related("user__groups")
-            .order_by("email"),
-            "groups": Group.objects.order_by("name"),
-        }
-    )
-    return render(request, home_page.template, context)
-
-
-@never_cache
-@menu_page("navigation:user_home")
-def user_home(request: HttpRequest) -> HttpResponse:
-    home_page = role_home_by_url_name("navigation:user_home")
-    context = _session_context(request)
-    context["home"] = home_page
-    return render(request, home_page.template, context)
-
-
-@never_cache
 def role_home(request: HttpRequest, slug: str) -> HttpResponse:
-    """A home page added with `startrolehome`: the registry entry's template, for its role only."""
+    """A role's home page (navigation/homes.py), for that role only."""
     home_page = role_home_by_slug(slug)
     if home_page is None:
         raise Http404("No such role home page.")
@@ -92,7 +52,22 @@ def role_home(request: HttpRequest, slug: str) -> HttpResponse:
 def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse:
     context = _session_context(request)
     context["home"] = home_page
+    if home_page.context:
+        context.update(import_string(home_page.context)(request, context))
     return render(request, home_page.template, context)
+
+
+def admin_context(request: HttpRequest, context: dict) -> dict:
+    """The Admin home's own data: the scope-to-role mapping and the people of the admin's tenant."""
+    tenant = context["identity"].tenant if context["identity"] else None
+    return {
+        "mappings": ScopeRoleMapping.objects.select_related("group"),
+        "tenant_users": MindSphereIdentity.objects.filter(tenant=tenant)
+        .select_related("user")
+        .prefetch_related("user__groups")
+        .order_by("email"),
+        "groups": Group.objects.order_by("name"),
+    }
 
 
 @never_cache
@@ -100,7 +75,7 @@ def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse
 def account(request: HttpRequest) -> HttpResponse:
     """Who is signed in, to which tenant, with which roles, until when; sign out here or everywhere."""
     context = _session_context(request)
-    context["other_sessions"] = (
-        TokenRecord.objects.filter(user=request.user).exclude(pk=record_id(request)).count()
-    )
+    context["other_sessions"] = TokenRecord.objects.filter(user=request.user).exclude(pk=record_id(request)).count()
+    context["app_name"] = app_settings.MINDSPHERE_APP_NAME
+    context["app_version"] = app_settings.MINDSPHERE_APP_VERSION
     return render(request, "navigation/account.html", context)

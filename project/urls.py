@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sso.urls import provider_urlpatterns
-
 urlpatterns = [
     path("", include("navigation.urls")),
+    path("", include("webapp.urls")),
     path("sso/", include("sso.urls")),
     path("assets/", include("assets.urls")),
-    path("accounts/", include(provider_urlpatterns)),
+    # The mindsphere provider's login and callback, as allauth names them (mindsphere_login, _callback).
+    path("accounts/", include("sso.providers.mindsphere.urls")),
     path("admin/", admin.site.urls),
 ]

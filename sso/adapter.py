@@ -1,19 +1,23 @@
 """django-allauth adapters: auto sign-up for MindSphere identities, errors back to the Login page."""
 from __future__ import annotations
 
+import functools
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthError, ProviderException
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from requests import RequestException
 
-from . import messages as texts
+from . import texts
+from .app_settings import app_settings
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request: HttpRequest, provider=None, client_id=None) -> list[SocialApp]:
+        # The one app is the MINDSPHERE_* settings, so they are read in one place (sso.app_settings).
+        if provider not in (None, "mindsphere"):
+            return []
+        app = SocialApp(
+            provider="mindsphere",
+            name="MindSphere",
+            client_id=app_settings.MINDSPHERE_CLIENT_ID,
+            secret=app_settings.MINDSPHERE_CLIENT_SECRET,
+        )
+        return [app] if client_id in (None, app.client_id) else []
+
+    def get_requests_session(self):
+        session = super().get_requests_session()
+        session.request = functools.partial(session.request, timeout=app_settings.MINDSPHERE_HTTP_TIMEOUT)
+        return session
+
     def is_auto_signup_allowed(self, request: HttpRequest, sociallogin) -> bool:
         return True
 
@@ -43,7 +64,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             "MindSphere sign-in failed: error=%s exception=%s", error, type(exception).__name__ if exception else None
         )
         messages.error(request, text)
-        raise ImmediateHttpResponse(redirect("navigation:home"))
+        raise ImmediateHttpResponse(redirect(resolve_url(settings.LOGIN_URL)))
 
 
 def _error_text(error, exception, context: dict) -> str:

@@ -2,26 +2,20 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-from . import conf
+from .app_settings import app_settings
+from .tenants import insecure
 
 APP_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def _insecure(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme != "https" and parts.hostname not in LOOPBACK
 
 
 @register()
 def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
     errors = []
-    auth_url = conf.get("MINDSPHERE_AUTH_URL")
+    auth_url = app_settings.MINDSPHERE_AUTH_URL
     if "{tenant}" not in auth_url:
         errors.append(
             Error(
@@ -32,15 +26,15 @@ def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
         )
     for name in ("MINDSPHERE_AUTH_URL", "MINDSPHERE_GATEWAY_URL"):
         try:
-            url = conf.get(name).format(tenant="tenant", region=conf.get("MINDSPHERE_REGION"))
+            url = getattr(app_settings, name).format(tenant="tenant", region=app_settings.MINDSPHERE_REGION)
         except (KeyError, IndexError, ValueError, AttributeError):  # AttributeError: e.g. "{region.name}"
             errors.append(Error(f"{name} has an unknown placeholder.", hint="Use {tenant} and {region} only.", id="sso.E001"))
             continue
-        if _insecure(url):
+        if insecure(url):
             errors.append(
                 Error(f"{name} must use https (plain http is allowed on 127.0.0.1, localhost and ::1 only).", id="sso.E002")
             )
-    if not APP_NAME.fullmatch(conf.get("MINDSPHERE_APP_NAME")):
+    if not APP_NAME.fullmatch(app_settings.MINDSPHERE_APP_NAME):
         errors.append(
             Error(
                 "MINDSPHERE_APP_NAME must be lowercase letters, digits and '-', start with a letter, "
@@ -52,7 +46,7 @@ def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
         errors.append(
             Error("SOCIALACCOUNT_STORE_TOKENS must be False: tokens are kept encrypted by sso only.", id="sso.E004")
         )
-    if conf.get("MINDSPHERE_TOKEN_LEEWAY") <= conf.get("MINDSPHERE_CHECK_INTERVAL"):
+    if app_settings.MINDSPHERE_TOKEN_LEEWAY <= app_settings.MINDSPHERE_CHECK_INTERVAL:
         errors.append(
             Warning(
                 "MINDSPHERE_TOKEN_LEEWAY should be larger than MINDSPHERE_CHECK_INTERVAL, so an open page "

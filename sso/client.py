@@ -6,7 +6,6 @@ with every other process) and retries once. Paging helpers cover the two APIs th
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -15,11 +14,12 @@ from urllib.parse import quote
 import requests
 from requests_oauthlib import OAuth2Session
 
-from . import conf, tokens
+from . import tokens
+from .app_settings import app_settings
 from .exceptions import MindSphereError, ProviderUnavailableError
 from .models import TokenRecord
 
-logger = logging.getLogger(__name__)
+TIME_SERIES_PAGE_LIMIT = 2000  # records per IoT Time Series call: the API's largest page
 
 
 class MindSphereAPIError(MindSphereError):
@@ -36,8 +36,8 @@ class MindSphereClient:
 
     def __init__(self, record: TokenRecord, gateway_url: str | None = None, timeout: float | None = None) -> None:
         self.record = record
-        self.gateway_url = (gateway_url or conf.get("MINDSPHERE_GATEWAY_URL")).rstrip("/")
-        self.timeout = timeout or conf.get("MINDSPHERE_HTTP_TIMEOUT")
+        self.gateway_url = (gateway_url or app_settings.MINDSPHERE_GATEWAY_URL).rstrip("/")
+        self.timeout = timeout or app_settings.MINDSPHERE_HTTP_TIMEOUT
 
     @property
     def tenant(self) -> str:
@@ -45,13 +45,13 @@ class MindSphereClient:
 
     def _session(self) -> OAuth2Session:
         return OAuth2Session(
-            conf.get("MINDSPHERE_CLIENT_ID"), token={"access_token": self.record.access_token, "token_type": "Bearer"}
+            app_settings.MINDSPHERE_CLIENT_ID, token={"access_token": tokens.access_token(self.record), "token_type": "Bearer"}
         )
 
     def _send(self, url: str, params: dict | None) -> requests.Response:
         with self._session() as session:
             try:
-                return session.get(url, params=params, timeout=self.timeout, headers={"Accept": "application/json"})
+                return session.get(url, params=params, timeout=self.timeout, headers=_headers())
             except (requests.Timeout, requests.ConnectionError) as error:
                 raise ProviderUnavailableError(f"gateway unreachable: {type(error).__name__}") from None
 
@@ -63,23 +63,16 @@ class MindSphereClient:
         response = self._send(url, params)
         if response.status_code == 401:
             # The token may have been revoked or rotated early: refresh once, then retry once.
-            self.record = tokens.refresh(self.record.pk, unless_changed_from=self.record.access_token_encrypted)
+            self.record = tokens.refresh(self.record.pk, only_if_token_is=self.record.access_token_encrypted)
             response = self._send(url, params)
         if response.status_code in (429, 502, 503, 504):
-            retry_after = response.headers.get("Retry-After", "")
-            raise ProviderUnavailableError(
-                f"gateway answered {response.status_code}", retry_after=int(retry_after) if retry_after.isdigit() else None
-            )
+            raise ProviderUnavailableError.from_response(response, "gateway")
         if response.status_code >= 400:
             raise MindSphereAPIError(response.status_code, _error_message(response))
         return response
 
     def get_json(self, path: str, params: dict | None = None) -> Any:
-        response = self.get(path, params)
-        try:
-            return response.json()
-        except ValueError:
-            raise MindSphereAPIError(502, "the gateway answered something that is not JSON") from None
+        return _body(self.get(path, params))
 
     # --- Asset Management --------------------------------------------------------------------
     def assets_page(self, *, page: int = 0, size: int = 10, name_contains: str = "", sort: str = "name,asc") -> dict:
@@ -109,7 +102,7 @@ class MindSphereClient:
         end: datetime,
         *,
         select: list[str] | None = None,
-        limit: int | None = None,
+        limit: int = TIME_SERIES_PAGE_LIMIT,
     ) -> Iterator[list[dict]]:
         """Pages of records in (start, end], following the API's `Link: rel="next"` header."""
         params: dict[str, Any] | None = {"from": _iso(start), "to": _iso(end)}
@@ -120,16 +113,22 @@ class MindSphereClient:
         url = f"api/iottimeseries/v3/timeseries/{_segment(entity_id)}/{_segment(property_set)}"
         while url:
             response = self.get(url, params)
-            try:
-                page = response.json()
-            except ValueError:
-                raise MindSphereAPIError(502, "the gateway answered something that is not JSON") from None
-            yield page
+            yield _body(response)
             url = response.links.get("next", {}).get("url")
             params = None  # the next link carries its own query
 
-    def time_series(self, entity_id: str, property_set: str, start: datetime, end: datetime, **kwargs) -> list[dict]:
-        return [record for page in self.iter_time_series(entity_id, property_set, start, end, **kwargs) for record in page]
+
+def _headers() -> dict[str, str]:
+    # The app's name and version from Developer Cockpit, so MindSphere's logs can tell its calls apart.
+    agent = f"{app_settings.MINDSPHERE_APP_NAME}/{app_settings.MINDSPHERE_APP_VERSION}"
+    return {"Accept": "application/json", "User-Agent": agent}
+
+
+def _body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise MindSphereAPIError(502, "the gateway answered something that is not JSON") from None
 
 
 def _json(value: dict) -> str:
@@ -138,6 +137,11 @@ def _json(value: dict) -> str:
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
+
+
+def parse_time(value: str) -> datetime:
+    """A `_time` of the IoT Time Series API ("2017-11-02T00:00:00.001Z") as an aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _iso(moment: datetime) -> str:

@@ -1,7 +1,13 @@
+from django.conf import settings
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 
-from . import conf
+from .app_settings import app_settings
 
 
 def mindsphere(request: HttpRequest) -> dict:
-    return {"mindsphere_check_interval": conf.get("MINDSPHERE_CHECK_INTERVAL")}
+    """The lifecycle include's interval, and where "home" is for sso's own pages."""
+    return {
+        "mindsphere_check_interval": app_settings.MINDSPHERE_CHECK_INTERVAL,
+        "home_url": resolve_url(settings.LOGIN_REDIRECT_URL),
+    }

@@ -13,8 +13,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-from .exceptions import SignedOutError
-
 _INFO = b"mindsphere-mobile-starter sso token encryption v1"
 
 
@@ -32,9 +30,13 @@ def encrypt(value: str) -> str:
     return _keyring().encrypt(value.encode()).decode()
 
 
+class UndecryptableTokenError(Exception):
+    """No current key can read a stored token (e.g. SECRET_KEY was rotated without fallbacks)."""
+
+
 def decrypt(value: str) -> str:
-    """The plain token; SignedOutError when no current key can read it (e.g. SECRET_KEY rotated)."""
+    """The plain token; UndecryptableTokenError when no current key can read it."""
     try:
         return _keyring().decrypt(value.encode()).decode()
     except InvalidToken:
-        raise SignedOutError("stored token cannot be decrypted with the current keys") from None
+        raise UndecryptableTokenError from None

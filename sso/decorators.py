@@ -4,27 +4,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 
 from .client import MindSphereAPIError, MindSphereClient
 from .exceptions import ProviderUnavailableError, SignedOutError
-from .responses import api_error_response, login_url, signed_out_response, unavailable_response, wants_json
-from .session import checked_record
+from .responses import api_error_response, login_required_response, signed_out_response, unavailable_response
+from .session import ensure_fresh
+
+
+class MindSphereRequest(HttpRequest):
+    """For annotations: the request a `mindsphere_required` view receives."""
+
+    mindsphere: MindSphereClient
 
 
 def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The view runs with a fresh token and `request.mindsphere`, a MindSphereClient.
 
-    Anonymous people and expired sessions go to the Login page (htmx: HX-Redirect; JSON: 401);
-    an unreachable MindSphere gives 503 with Retry-After and keeps the person signed in.
+    Put role checks outside it, so a person without the role gets 403 without a token refresh.
+    People who are not signed in, or whose session ended, go to the Login page (see
+    sso.responses); an unreachable MindSphere gives 503 with Retry-After and keeps them signed in.
     """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
-            return _anonymous_response(request)
+            return login_required_response(request)
         try:
-            request.mindsphere = MindSphereClient(checked_record(request))
+            request.mindsphere = MindSphereClient(ensure_fresh(request))
             return view(request, *args, **kwargs)
         except SignedOutError:
             return signed_out_response(request)
@@ -35,12 +42,6 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
             return api_error_response(request, error)
 
     return wrapper
-
-
-def _anonymous_response(request: HttpRequest) -> HttpResponse:
-    if request.htmx or wants_json(request):
-        return signed_out_response(request)
-    return HttpResponseRedirect(login_url(request.get_full_path()))
 
 
 class MindSphereRequiredMixin:

@@ -1,4 +1,5 @@
 """What can go wrong with a person's MindSphere tokens, one exception per failure."""
+from __future__ import annotations
 
 
 class MindSphereError(Exception):
@@ -19,3 +20,9 @@ class ProviderUnavailableError(MindSphereError):
     def __init__(self, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+    @classmethod
+    def from_response(cls, response, what: str) -> ProviderUnavailableError:
+        """From a 5xx or 429 answer of `what`, keeping its Retry-After seconds if it gave them."""
+        retry_after = response.headers.get("Retry-After", "")
+        return cls(f"{what} answered {response.status_code}", retry_after=int(retry_after) if retry_after.isdigit() else None)

@@ -49,6 +49,8 @@ class TokenRecord(models.Model):
     def __str__(self) -> str:
         return f"tokens of {self.user} ({self.tenant}), session until {self.refresh_expires_at:%Y-%m-%d %H:%M}"
 
+    # Reading raises crypto.UndecryptableTokenError when no current key can read the token;
+    # sso.tokens turns that into a sign-out.
     @property
     def access_token(self) -> str:
         return crypto.decrypt(self.access_token_encrypted)

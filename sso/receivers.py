@@ -11,10 +11,12 @@ from .models import MindSphereIdentity
 
 @receiver(user_logged_in)
 def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) -> None:
-    sign_in = getattr(sociallogin, "mindsphere_sign_in", None)
-    if sign_in is None:
+    if sociallogin is None or sociallogin.account.provider != "mindsphere":
         return
-    tenant, claims, token = sign_in["tenant"], sign_in["claims"], sign_in["token"]
+    # What the provider verified (sso/providers/mindsphere/views.py): the claims as the account's
+    # extra data, the tenant in allauth's state, the tokens on the (never stored) SocialToken.
+    claims, state = sociallogin.account.extra_data, sociallogin.state
+    tenant = state["tenant"]
     MindSphereIdentity.objects.update_or_create(
         user=user,
         defaults={
@@ -29,6 +31,12 @@ def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) 
     roles.sync_roles(user, claims.get("scope", []))
     request.session.save()  # make sure the session has its key before the record points at it
     record = tokens.store_sign_in(
-        user=user, session_key=request.session.session_key, tenant=tenant, token=token, claims=claims
+        user=user,
+        session_key=request.session.session_key,
+        tenant=tenant,
+        access_token=sociallogin.token.token,
+        refresh_token=sociallogin.token.token_secret,
+        refresh_expires_in=state.get("refresh_token_expires_in"),
+        claims=claims,
     )
     session.attach(request, record)

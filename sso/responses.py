@@ -1,15 +1,21 @@
-"""Answers for a person whose session ended or whose MindSphere is unreachable, per kind of request."""
+"""One policy for people who can't be served: not signed in, signed out, not allowed, MindSphere down.
+
+Each answer depends on the kind of request: htmx requests get `HX-Redirect` (a plain redirect would
+be swapped into the page), JSON clients a status with a JSON body, browsers a page or a redirect.
+So every answer here varies on `HX-Request` and `Accept`.
+"""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import render, resolve_url
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import conf
-from . import messages as texts
+from . import texts
+from .app_settings import app_settings
 from .session import sign_out
 
 
@@ -31,33 +37,63 @@ def safe_next(request: HttpRequest, value: str | None) -> str | None:
 
 
 def login_url(next_path: str | None = None) -> str:
-    url = reverse("navigation:home")
+    """The Login page (settings.LOGIN_URL), coming back to `next_path` after sign-in."""
+    url = resolve_url(settings.LOGIN_URL)
     return f"{url}?{urlencode({'next': next_path})}" if next_path else url
 
 
-def signed_out_response(request: HttpRequest, *, status_for_htmx: int = 200) -> HttpResponse:
-    """Sign out, then: htmx gets HX-Redirect, JSON clients 401 + login URL, browsers a redirect with `next`."""
+def _varies(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ["HX-Request", "Accept"])
+    return response
+
+
+def login_required_response(request: HttpRequest, *, htmx_status: int = 200, message: str = "") -> HttpResponse:
+    """Send someone who is not signed in to the Login page.
+
+    htmx: `HX-Redirect` (with `htmx_status`: 401 for the session check); JSON: 401 with the login
+    URL; a browser: a redirect. After sign-in the person comes back to the page they were on.
+    """
+    if request.htmx:
+        # Back to the page the person is on (htmx sends its URL), not to the fragment asked for.
+        response = HttpResponseClientRedirect(login_url(safe_next(request, request.htmx.current_url_abs_path)))
+        response.status_code = htmx_status
+    elif wants_json(request):
+        body = {"error": "signed_out" if message else "login_required", "login_url": login_url()}
+        response = JsonResponse({**body, "message": message or texts.LOGIN_REQUIRED}, status=401)
+    else:
+        response = HttpResponseRedirect(login_url(request.get_full_path() if request.method == "GET" else None))
+    return _varies(response)
+
+
+def signed_out_response(request: HttpRequest, *, htmx_status: int = 200) -> HttpResponse:
+    """The person's MindSphere session is over: sign them out, say so, and go to the Login page."""
     sign_out(request)
     messages.warning(request, texts.SIGNED_OUT)
-    next_path = request.get_full_path() if request.method == "GET" and not request.htmx else None
+    return login_required_response(request, htmx_status=htmx_status, message=texts.SIGNED_OUT)
+
+
+def forbidden_response(request: HttpRequest, message: str = "") -> HttpResponse:
+    """403 for a signed-in person without the role a page needs; htmx goes to their own home page."""
+    message = message or texts.FORBIDDEN
     if request.htmx:
-        response = HttpResponseClientRedirect(login_url())
-        response.status_code = status_for_htmx
-        return response
-    if wants_json(request):
-        return JsonResponse({"error": "signed_out", "message": texts.SIGNED_OUT, "login_url": login_url()}, status=401)
-    return HttpResponseRedirect(login_url(next_path))
+        response = HttpResponseClientRedirect(resolve_url(settings.LOGIN_REDIRECT_URL))
+        response.status_code = 403
+    elif wants_json(request):
+        response = JsonResponse({"error": "forbidden", "message": message}, status=403)
+    else:
+        response = render(request, "403.html", {"message": message}, status=403)
+    return _varies(response)
 
 
 def unavailable_response(request: HttpRequest, retry_after: int | None = None) -> HttpResponse:
     """503 with Retry-After; the person stays signed in."""
-    seconds = retry_after or conf.get("MINDSPHERE_RETRY_AFTER")
+    seconds = retry_after or app_settings.MINDSPHERE_RETRY_AFTER
     if wants_json(request) or request.htmx:
         response = JsonResponse({"error": "unavailable", "message": texts.UNAVAILABLE, "retry_after": seconds}, status=503)
     else:
         response = render(request, "sso/unavailable.html", {"message": texts.UNAVAILABLE}, status=503)
     response["Retry-After"] = str(seconds)
-    return response
+    return _varies(response)
 
 
 def api_error_response(request: HttpRequest, error) -> HttpResponse:
@@ -65,5 +101,7 @@ def api_error_response(request: HttpRequest, error) -> HttpResponse:
     status = 404 if error.status == 404 else 502
     message = f"MindSphere could not answer this request: {error.message}"
     if wants_json(request) or request.htmx:
-        return JsonResponse({"error": "mindsphere_error", "status": error.status, "message": message}, status=status)
-    return render(request, "sso/api_error.html", {"message": message, "status": error.status}, status=status)
+        response = JsonResponse({"error": "mindsphere_error", "status": error.status, "message": message}, status=status)
+    else:
+        response = render(request, "sso/api_error.html", {"message": message, "status": error.status}, status=status)
+    return _varies(response)

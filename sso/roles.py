@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import conf
+from .app_settings import app_settings
 from .models import ScopeRoleMapping
 
 
 def app_scope_names(scopes: Iterable[object], app_name: str | None = None) -> set[str]:
     """The bare scope names of this app: `{app}.admin` and `mdsp:{any}:{app}.admin` give 'admin'."""
-    app = (app_name or conf.get("MINDSPHERE_APP_NAME")).lower()
+    app = (app_name or app_settings.MINDSPHERE_APP_NAME).lower()
     names = set()
     for scope in scopes:
         if not isinstance(scope, str):

@@ -24,7 +24,7 @@ def attach(request: HttpRequest, record: TokenRecord) -> None:
     request.session.set_expiry(record.refresh_expires_at)
 
 
-def checked_record(request: HttpRequest) -> TokenRecord:
+def ensure_fresh(request: HttpRequest) -> TokenRecord:
     """This session's record with a usable access token (see tokens.ensure_fresh)."""
     return tokens.ensure_fresh(record_id(request), user_id=request.user.pk)
 
@@ -36,7 +36,7 @@ def sign_out(request: HttpRequest, *, everywhere: bool = False) -> str | None:
     """
     tenant = request.session.get(SESSION_TENANT_KEY)
     if request.user.is_authenticated:
-        keys = tokens.delete_records(request.user, everywhere=everywhere, record_id=record_id(request))
+        keys = tokens.delete_records(request.user, everywhere=everywhere, only=record_id(request))
         if everywhere:
             Session.objects.filter(session_key__in=keys).delete()
     logout(request)

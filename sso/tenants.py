@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-from . import conf
+from .app_settings import app_settings
 
 # A DNS label: it becomes the host name {tenant}.piam.{region}.mindsphere.io on MindSphere.
 TENANT_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
+
+
+# Plain http is allowed on these hosts only: the local emulator (sso.E002 rejects it elsewhere).
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class InvalidTenantError(ValueError):
@@ -25,7 +30,7 @@ def clean_tenant(raw: str | None) -> str:
             "A tenant name has 2 to 63 letters, digits or hyphens and starts with a letter, "
             "for example “acme”. Check the name and try again."
         )
-    allowed = conf.get("MINDSPHERE_ALLOWED_TENANTS")
+    allowed = app_settings.MINDSPHERE_ALLOWED_TENANTS
     if allowed and value not in {name.lower() for name in allowed}:
         raise InvalidTenantError(f"This app is not available for the tenant “{value}”. Ask your administrator.")
     return value
@@ -33,8 +38,8 @@ def clean_tenant(raw: str | None) -> str:
 
 def auth_base(tenant: str) -> str:
     """The tenant's sign-in host, from MINDSPHERE_AUTH_URL (`{tenant}`, `{region}` placeholders)."""
-    template = conf.get("MINDSPHERE_AUTH_URL")
-    return template.format(tenant=tenant, region=conf.get("MINDSPHERE_REGION")).rstrip("/")
+    template = app_settings.MINDSPHERE_AUTH_URL
+    return template.format(tenant=tenant, region=app_settings.MINDSPHERE_REGION).rstrip("/")
 
 
 def authorize_url(tenant: str) -> str:
@@ -55,3 +60,15 @@ def keys_url(tenant: str) -> str:
 
 def logout_url(tenant: str) -> str:
     return f"{auth_base(tenant)}/logout.do"
+
+
+def insecure(url: str) -> bool:
+    """Whether `url` is not https and not on this machine's loopback."""
+    parts = urlsplit(url)
+    return parts.scheme != "https" and parts.hostname not in LOOPBACK
+
+
+def configured_urls() -> list[str]:
+    """MINDSPHERE_AUTH_URL (for an example tenant) and MINDSPHERE_GATEWAY_URL, placeholders filled."""
+    region = app_settings.MINDSPHERE_REGION
+    return [auth_base("tenant"), app_settings.MINDSPHERE_GATEWAY_URL.format(tenant="tenant", region=region)]

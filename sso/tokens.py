@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import logging
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import requests
 from django.db import transaction
@@ -16,7 +17,8 @@ from django.utils import timezone
 from oauthlib.oauth2 import InvalidGrantError, OAuth2Error
 from requests_oauthlib import OAuth2Session
 
-from . import conf, roles, tenants
+from . import crypto, roles, tenants
+from .app_settings import app_settings
 from .exceptions import ProviderUnavailableError, SignedOutError, TokenVerificationError
 from .models import MindSphereIdentity, TokenRecord
 from .verification import verify_access_token
@@ -33,7 +35,7 @@ class Outcome(enum.Enum):
 def decide(record: TokenRecord, now: datetime | None = None, leeway: int | None = None) -> Outcome:
     """The seed's three outcomes for a record at `now`, refreshing `leeway` seconds early."""
     now = now or timezone.now()
-    leeway = conf.get("MINDSPHERE_TOKEN_LEEWAY") if leeway is None else leeway
+    leeway = app_settings.MINDSPHERE_TOKEN_LEEWAY if leeway is None else leeway
     if record.refresh_expires_at <= now:
         return Outcome.EXPIRED
     if record.access_expires_at - timedelta(seconds=leeway) > now:
@@ -45,39 +47,61 @@ def _from_timestamp(value: int | float) -> datetime:
     return datetime.fromtimestamp(value, tz=dt_timezone.utc)
 
 
-def store_sign_in(*, user, session_key: str, tenant: str, token: dict, claims: dict) -> TokenRecord:
+def store_sign_in(
+    *,
+    user,
+    session_key: str,
+    tenant: str,
+    access_token: str,
+    refresh_token: str,
+    refresh_expires_in: int | None,
+    claims: dict,
+) -> TokenRecord:
     """A new record for this browser session (other sessions of the same person are untouched)."""
-    now = timezone.now()
-    refresh_seconds = token.get("refresh_token_expires_in") or conf.get("MINDSPHERE_REFRESH_TOKEN_SECONDS")
+    refresh_seconds = refresh_expires_in or app_settings.MINDSPHERE_REFRESH_TOKEN_SECONDS
     record = TokenRecord(
         user=user,
         session_key=session_key,
         tenant=tenant,
         access_expires_at=_from_timestamp(claims["exp"]),
-        refresh_expires_at=now + timedelta(seconds=int(refresh_seconds)),
+        refresh_expires_at=timezone.now() + timedelta(seconds=int(refresh_seconds)),
         scopes=claims.get("scope", []),
     )
-    record.access_token = token["access_token"]
-    record.refresh_token = token.get("refresh_token") or ""
+    record.access_token = access_token
+    record.refresh_token = refresh_token or ""
     record.save()
     return record
 
 
 def ensure_fresh(record_id: int | None, *, user_id: int | None = None) -> TokenRecord:
-    """The record with a usable access token: as is, refreshed, or SignedOutError / ProviderUnavailableError."""
+    """The record with a usable access token: as is, refreshed, or SignedOutError / ProviderUnavailableError.
+
+    The valid path reads one row and writes nothing; the others go through `refresh`, which
+    decides again under the lock.
+    """
     record = TokenRecord.objects.filter(pk=record_id).first() if record_id else None
     if record is None or (user_id is not None and record.user_id != user_id):
         raise SignedOutError("no MindSphere token record for this session")
-    outcome = decide(record)
-    if outcome is Outcome.VALID:
+    if decide(record) is Outcome.VALID:
         return record
-    if outcome is Outcome.EXPIRED:
-        record.delete()
-        raise SignedOutError("the refresh token has expired")
     return refresh(record.pk)
 
 
-def refresh(record_id: int, *, unless_changed_from: str | None = None) -> TokenRecord:
+def access_token(record: TokenRecord) -> str:
+    """The plain access token of `record`; SignedOutError if no current key can read it."""
+    return _plain(record, "access_token")
+
+
+def _plain(record: TokenRecord, field: str) -> str:
+    try:
+        return getattr(record, field)
+    except crypto.UndecryptableTokenError:
+        # SECRET_KEY was rotated without keeping the old one in SECRET_KEY_FALLBACKS.
+        record.delete()
+        raise SignedOutError("the stored token cannot be decrypted with the current keys") from None
+
+
+def refresh(record_id: int, *, only_if_token_is: str | None = None) -> TokenRecord:
     """Refresh the record's access token, once across processes.
 
     Normally the refresh is skipped when a waiter finds the token valid again. A forced refresh
@@ -92,8 +116,8 @@ def refresh(record_id: int, *, unless_changed_from: str | None = None) -> TokenR
         if outcome is Outcome.EXPIRED:
             record.delete()
             raise SignedOutError("the refresh token has expired")
-        if unless_changed_from is not None:
-            if record.access_token_encrypted != unless_changed_from:
+        if only_if_token_is is not None:
+            if record.access_token_encrypted != only_if_token_is:
                 return record
         elif outcome is Outcome.VALID:
             return record
@@ -101,8 +125,8 @@ def refresh(record_id: int, *, unless_changed_from: str | None = None) -> TokenR
 
 
 def _refresh_locked(record: TokenRecord) -> TokenRecord:
+    refresh_token = _plain(record, "refresh_token")
     try:
-        refresh_token = record.refresh_token
         token = _refresh_grant(record.tenant, refresh_token)
     except SignedOutError:
         record.delete()
@@ -132,24 +156,20 @@ def _refresh_locked(record: TokenRecord) -> TokenRecord:
 def _raise_if_unavailable(response: requests.Response) -> requests.Response:
     """requests-oauthlib compliance hook: a 5xx or 429 is an outage, not a refused grant."""
     if response.status_code >= 500 or response.status_code == 429:
-        retry_after = response.headers.get("Retry-After", "")
-        raise ProviderUnavailableError(
-            f"token endpoint answered {response.status_code}",
-            retry_after=int(retry_after) if retry_after.isdigit() else None,
-        )
+        raise ProviderUnavailableError.from_response(response, "token endpoint")
     return response
 
 
 def _refresh_grant(tenant: str, refresh_token: str) -> dict:
-    client_id = conf.get("MINDSPHERE_CLIENT_ID")
+    client_id = app_settings.MINDSPHERE_CLIENT_ID
     session = OAuth2Session(client_id)
     session.register_compliance_hook("refresh_token_response", _raise_if_unavailable)
     try:
         return session.refresh_token(
             tenants.token_url(tenant),
             refresh_token=refresh_token,
-            auth=(client_id, conf.get("MINDSPHERE_CLIENT_SECRET")),
-            timeout=conf.get("MINDSPHERE_HTTP_TIMEOUT"),
+            auth=(client_id, app_settings.MINDSPHERE_CLIENT_SECRET),
+            timeout=app_settings.MINDSPHERE_HTTP_TIMEOUT,
         )
     except InvalidGrantError:
         raise SignedOutError("MindSphere refused the refresh token") from None
@@ -164,11 +184,11 @@ def _refresh_grant(tenant: str, refresh_token: str) -> dict:
         session.close()
 
 
-def delete_records(user, *, everywhere: bool, record_id: int | None = None) -> list[str]:
-    """Delete this session's record, or all of the person's; the session keys they belonged to."""
+def delete_records(user, *, everywhere: bool, only: int | None = None) -> list[str]:
+    """Delete the record `only` (this session's), or all of the person's; the session keys they belonged to."""
     records = TokenRecord.objects.filter(user=user)
     if not everywhere:
-        records = records.filter(pk=record_id)
+        records = records.filter(pk=only)
     keys = list(records.values_list("session_key", flat=True))
     records.delete()
     return keys

@@ -1,15 +1,13 @@
 """Strict validation of MindSphere access tokens, bound to the tenant the person chose."""
 from __future__ import annotations
 
-import logging
 import threading
 
 import jwt
 
-from . import conf, tenants
+from . import tenants
+from .app_settings import app_settings
 from .exceptions import ProviderUnavailableError, TokenVerificationError
-
-logger = logging.getLogger(__name__)
 
 REQUIRED_CLAIMS = ("user_id", "email", "ten")
 _clients: dict[str, jwt.PyJWKClient] = {}
@@ -25,8 +23,8 @@ def jwk_client(tenant: str) -> jwt.PyJWKClient:
             client = jwt.PyJWKClient(
                 url,
                 cache_jwk_set=True,
-                lifespan=conf.get("MINDSPHERE_KEYS_CACHE_SECONDS"),
-                timeout=conf.get("MINDSPHERE_HTTP_TIMEOUT"),
+                lifespan=app_settings.MINDSPHERE_KEYS_CACHE_SECONDS,
+                timeout=app_settings.MINDSPHERE_HTTP_TIMEOUT,
                 # PyJWT >= 2.14 skips the re-fetch for 30 s after any fetch, so a key rotated in
                 # just then would sign people out. Verified tokens come only from the token
                 # endpoint, never from browsers, so there is no flood of unknown kids to guard against.
@@ -65,7 +63,7 @@ def verify_access_token(token: str, tenant: str) -> dict:
             key.key,
             algorithms=["RS256"],
             issuer=tenants.issuer(tenant),
-            leeway=conf.get("MINDSPHERE_CLOCK_SKEW"),
+            leeway=app_settings.MINDSPHERE_CLOCK_SKEW,
             options={"require": ["exp", "iat", "iss"], "verify_aud": False},
         )
     except jwt.PyJWTError as error:
@@ -80,7 +78,7 @@ def _check_claims(claims: dict, tenant: str) -> None:
         raise TokenVerificationError(f"missing claims: {', '.join(missing)}")
     if claims["ten"] != tenant:
         raise TokenVerificationError("token belongs to another tenant")
-    client_id = conf.get("MINDSPHERE_CLIENT_ID")
+    client_id = app_settings.MINDSPHERE_CLIENT_ID
     audience = claims.get("aud") or []
     if isinstance(audience, str):
         audience = [audience]

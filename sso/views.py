@@ -1,52 +1,30 @@
-"""Sign-in start, the session check the lifecycle include calls, and sign-out."""
+"""The Login page, the session check that the lifecycle include calls, and sign-out."""
 from __future__ import annotations
 
-import logging
-
-from allauth.socialaccount.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import render, resolve_url
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from navigation.views import login_page
-
-from . import messages as texts
-from . import tenants
+from . import tenants, texts
 from .exceptions import ProviderUnavailableError, SignedOutError
-from .responses import safe_next, signed_out_response, unavailable_response
-from .session import LAST_TENANT_COOKIE, checked_record, sign_out
-
-logger = logging.getLogger(__name__)
-
-LAST_TENANT_MAX_AGE = 365 * 24 * 3600
+from .responses import login_required_response, safe_next, signed_out_response, unavailable_response
+from .session import LAST_TENANT_COOKIE, ensure_fresh, sign_out
 
 
-@never_cache
-@require_POST
-def login_start(request: HttpRequest) -> HttpResponse:
-    """The Login page's form posts here: validate the tenant, then go to its sign-in."""
-    raw = request.POST.get("tenant", "")
-    next_url = safe_next(request, request.POST.get("next"))
-    try:
-        tenant = tenants.clean_tenant(raw)
-    except tenants.InvalidTenantError as error:
-        return login_page(request, error=str(error), tenant=raw[:100], next_url=next_url, status=400)
-    provider = get_adapter(request).get_provider(request, "mindsphere")
-    response = provider.redirect_to_tenant(request, tenant, next_url)
-    response.set_cookie(
-        LAST_TENANT_COOKIE,
-        tenant,
-        max_age=LAST_TENANT_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
+def login_page(
+    request: HttpRequest, *, error: str = "", tenant: str | None = None, next_url: str | None = None, status: int = 200
+) -> HttpResponse:
+    """The Login page: the tenant form, which posts to the provider's login view."""
+    context = {
+        "error": error,
+        "tenant": tenant if tenant is not None else request.COOKIES.get(LAST_TENANT_COOKIE, ""),
+        "next": next_url or safe_next(request, request.GET.get("next")) or "",
+    }
+    return render(request, "sso/login.html", context, status=status)
 
 
 @never_cache
@@ -54,22 +32,14 @@ def login_start(request: HttpRequest) -> HttpResponse:
 def session_check(request: HttpRequest) -> HttpResponse:
     """204 valid or refreshed; 401 + HX-Redirect signed out; 503 + Retry-After when unreachable."""
     if not request.user.is_authenticated:
-        return signed_out_response(request, status_for_htmx=401) if request.htmx else _unauthorized()
+        return login_required_response(request, htmx_status=401)
     try:
-        checked_record(request)
+        ensure_fresh(request)
     except SignedOutError:
-        response = signed_out_response(request, status_for_htmx=401)
-        response.status_code = 401
-        return response
+        return signed_out_response(request, htmx_status=401)
     except ProviderUnavailableError as error:
         return unavailable_response(request, error.retry_after)
     return HttpResponse(status=204)
-
-
-def _unauthorized() -> HttpResponse:
-    response = HttpResponse(status=401)
-    response["HX-Redirect"] = reverse("navigation:home")
-    return response
 
 
 @require_POST
@@ -87,7 +57,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
 def _sign_out(request: HttpRequest, *, everywhere: bool) -> HttpResponse:
     tenant = sign_out(request, everywhere=everywhere)
     messages.success(request, texts.SIGNED_OUT_EVERYWHERE if everywhere else texts.SIGNED_OUT_BY_YOU)
-    home = request.build_absolute_uri(reverse("navigation:home"))
+    login = request.build_absolute_uri(resolve_url(settings.LOGIN_URL))
     if not tenant:
-        return HttpResponseRedirect(home)
-    return HttpResponseRedirect(f"{tenants.logout_url(tenant)}?{urlencode({'redirect_uri': home})}")
+        return HttpResponseRedirect(login)
+    return HttpResponseRedirect(f"{tenants.logout_url(tenant)}?{urlencode({'redirect_uri': login})}")

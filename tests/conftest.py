@@ -8,8 +8,9 @@ import pytest
 
 from sso import verification
 from tests.app_client import AppClient
-from tests.celery_worker import app_publishes_to_redis, start_worker, worker_env  # noqa: F401  (shared fixtures)
 from tests.servers import Emulator, prepare_database, start_emulator
+
+pytest_plugins = ["tests.celery_worker"]
 
 # The emulator speaks plain http on 127.0.0.1; oauthlib refuses non-TLS URLs unless told.
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
@@ -80,22 +81,16 @@ def clean_emulator(emulator: Emulator) -> Iterator[Emulator]:
 
 
 def ensure_default_roles() -> None:
-    """The roles the data migration made, in case a flush removed them and nothing restored them.
+    """The roles' groups and mappings, in case a flush removed them and nothing restored them.
 
     Serialized rollback restores them normally; the first test after Playwright starts can miss it
-    (see tests/browser/conftest.py), so run the migration's own function again (it is idempotent).
+    (see tests/browser/conftest.py).
     """
-    import importlib
-
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
+    from navigation.roles import create_role_groups
     from sso.models import ScopeRoleMapping
 
-    if ScopeRoleMapping.objects.exists():
-        return
-    state = MigrationLoader(connection).project_state(("sso", "0002_default_roles"))
-    importlib.import_module("sso.migrations.0002_default_roles").create_roles(state.apps, None)
+    if not ScopeRoleMapping.objects.exists():
+        create_role_groups()
 
 
 def point_app_at(settings, emulator: Emulator) -> None:

@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -78,21 +79,19 @@ class Emulator:
 
     def set_app_scopes(self, tenant: str, email: str, scopes: list[str]) -> None:
         """Change a user's app roles, as a tenant admin would in MindSphere's Settings app."""
-        import sqlite3
+        response = self.session.put(self.scopes_url(tenant, email), json={"scopes": list(scopes)}, timeout=10)
+        if not response.ok:
+            raise RuntimeError(
+                f"setting the scopes of {email} in {tenant} failed: {response.status_code} {response.text}"
+            )
 
-        with sqlite3.connect(self.database, timeout=30) as db:
-            (user_id,) = db.execute(
-                "SELECT u.id FROM emulator_tenantuser u JOIN emulator_tenant t ON t.id = u.tenant_id"
-                " WHERE t.name = ? AND u.email = ?",
-                (tenant, email),
-            ).fetchone()
-            db.execute("DELETE FROM emulator_tenantuser_app_scopes WHERE tenantuser_id = ?", (user_id,))
-            for scope in scopes:
-                (scope_id,) = db.execute("SELECT id FROM emulator_appscope WHERE name = ?", (scope,)).fetchone()
-                db.execute(
-                    "INSERT INTO emulator_tenantuser_app_scopes (tenantuser_id, appscope_id) VALUES (?, ?)",
-                    (user_id, scope_id),
-                )
+    def app_scopes(self, tenant: str, email: str) -> list[str]:
+        response = self.session.get(self.scopes_url(tenant, email), timeout=10)
+        response.raise_for_status()
+        return response.json()["scopes"]
+
+    def scopes_url(self, tenant: str, email: str) -> str:
+        return f"{self.url}/_emulator/users/{quote(tenant, safe='')}/{quote(email, safe='@')}/scopes"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -107,29 +106,58 @@ class Emulator:
         self.session.close()
 
 
+START_ATTEMPTS = 5
+READY_SECONDS = 30
+# What `runserver` prints when another process took the port between free_port() and its bind.
+PORT_TAKEN = ("already in use", "Address already in use")
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
 def start_emulator(template_db: Path, workdir: Path, extra_env: dict[str, str] | None = None) -> Emulator:
+    """A running emulator on a free port, with a copy of the template database.
+
+    free_port() can only say a port was free a moment ago; should something take it before the
+    emulator binds, the emulator exits with "already in use" and is started again on another port.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "emulator.sqlite3"
     shutil.copyfile(template_db, database)
-    port = free_port()
-    log_path = workdir / "emulator.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-        cwd=ROOT,
-        env=emulator_env(database, extra_env),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    for _attempt in range(START_ATTEMPTS):
+        try:
+            return _start_on(free_port(), database, workdir / "emulator.log", extra_env)
+        except PortTaken as error:
+            last = error
+    raise RuntimeError(f"emulator found no free port in {START_ATTEMPTS} attempts:\n{last}")
+
+
+def _start_on(port: int, database: Path, log_path: Path, extra_env: dict[str, str] | None) -> Emulator:
+    with log_path.open("w") as log:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+            cwd=ROOT,
+            env=emulator_env(database, extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     emulator = Emulator(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"emulator exited early:\n{emulator.log()}")
+            emulator.session.close()
+            log = emulator.log()
+            if any(marker in log for marker in PORT_TAKEN):
+                raise PortTaken(f"port {port} was taken:\n{log}")
+            raise RuntimeError(f"emulator exited early:\n{log}")
         try:
-            if emulator.session.get(f"{emulator.url}/_emulator/stats", timeout=1).ok:
+            response = emulator.session.get(f"{emulator.url}/_emulator/stats", timeout=1)
+            # Another server may hold the port while ours starts and then fails to bind it.
+            if response.ok and response.headers.get("X-Emulator-Pid") == str(process.pid):
                 return emulator
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.1)
     emulator.stop()
-    raise RuntimeError(f"emulator did not start in 30 s:\n{emulator.log()}")
+    raise RuntimeError(f"emulator did not start in {READY_SECONDS} s:\n{emulator.log()}")

@@ -1,8 +1,9 @@
-"""The project's shape: the emulator stays outside the app; settings come from the environment."""
+"""The project's shape: layers, the emulator outside the app, settings from the environment."""
 from __future__ import annotations
 
-import ast
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,11 @@ import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
+from assets.app_settings import AppSettings as AssetsSettings
+from sso.app_settings import AppSettings as SsoSettings
+from webapp.app_settings import AppSettings as WebappSettings
+
 ROOT = Path(__file__).resolve().parent.parent
-APP_PACKAGES = ["project", "sso", "navigation", "assets", "templates"]
 
 
 def test_emulator_is_not_an_installed_app():
@@ -28,25 +32,13 @@ def test_emulator_urls_are_not_routable_in_the_app(path, client, db):
     assert client.get(path).status_code == 404
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
-
-
-def test_no_app_module_imports_the_emulator():
-    offenders = [
-        str(path.relative_to(ROOT))
-        for package in APP_PACKAGES
-        for path in (ROOT / package).rglob("*.py")
-        if any(name == "emulator" or name.startswith("emulator.") for name in _imports(path))
-    ]
-    assert offenders == []
+def test_the_layering_contracts_hold():
+    """.importlinter: apps import only downwards, and the emulator and the app never import each other."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
 
 
 def test_loading_the_app_does_not_import_the_emulator():
@@ -84,3 +76,62 @@ def test_manage_py_check_passes_for_app_and_emulator():
         env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
+
+
+APP_SETTINGS = [SsoSettings, AssetsSettings, WebappSettings]
+
+
+def _readme_defaults() -> dict[str, str]:
+    """The README's "The app" configuration table: variable -> default as written."""
+    section = (ROOT / "README.md").read_text().split("### The app", 1)[1].split("###", 1)[0]
+    return dict(re.findall(r"^\| `(\w+)` \| ([^|]*) \|", section, flags=re.MULTILINE))
+
+
+def _as_written(value) -> str:
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
+@pytest.mark.parametrize(
+    ("settings_class", "name"),
+    [(cls, name) for cls in APP_SETTINGS for name in cls.__annotations__],
+    ids=lambda value: value if isinstance(value, str) else value.__module__,
+)
+def test_the_readme_documents_every_app_setting_with_its_default(settings_class, name):
+    default, written = getattr(settings_class, name), _readme_defaults().get(name)
+    assert written is not None, f"{name} is missing from README.md's configuration table"
+    if written.startswith("`"):
+        assert written.strip().strip("`") == _as_written(default)
+    else:  # "empty", "empty (any tenant)"
+        assert written.startswith("empty") and not default
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({}, None), ({"MINDSPHERE_TOKEN_LEEWAY": "300", "MINDSPHERE_ALLOWED_TENANTS": "acme, globex"}, [300, ["acme", "globex"]])],
+)
+def test_app_settings_come_from_the_environment(env, expected):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; from sso.app_settings import app_settings; "
+        "print(json.dumps([hasattr(settings, 'MINDSPHERE_TOKEN_LEEWAY'), app_settings.MINDSPHERE_TOKEN_LEEWAY, "
+        "app_settings.MINDSPHERE_ALLOWED_TENANTS]))"
+    )
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("MINDSPHERE_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "project.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    present, leeway, tenants = json.loads(result.stdout)
+    if expected is None:  # unset: the default from sso/app_settings.py, and no project setting at all
+        assert (present, leeway, tenants) == (False, 120, [])
+    else:
+        assert (present, [leeway, tenants]) == (True, expected)
+
+
+def test_a_bad_value_in_the_environment_stops_the_app_with_its_name():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "MINDSPHERE_TOKEN_LEEWAY": "two minutes"}
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "MINDSPHERE_TOKEN_LEEWAY" in result.stderr

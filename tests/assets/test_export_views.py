@@ -134,5 +134,6 @@ def test_signed_out_person_is_sent_to_sign_in(app, eager):
     browser.cookies.clear()
     page = browser.get(app.url(f"/assets/exports/{export.pk}/"), allow_redirects=False, timeout=10)
     assert page.status_code == 302 and page.headers["Location"].startswith("/?next=")
-    poll = browser.get(app.url(f"/assets/exports/{export.pk}/"), headers={"HX-Request": "true"}, allow_redirects=False, timeout=10)
-    assert poll.headers["HX-Redirect"].startswith("/?next=")
+    headers = {"HX-Request": "true", "HX-Current-URL": app.url(f"/assets/exports/{export.pk}/")}
+    poll = browser.get(app.url(f"/assets/exports/{export.pk}/"), headers=headers, allow_redirects=False, timeout=10)
+    assert poll.headers["HX-Redirect"] == f"/?next=%2Fassets%2Fexports%2F{export.pk}%2F"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from sso.checks import check_mindsphere_settings
 
@@ -67,7 +66,3 @@ def test_good_settings_pass(settings, overrides):
 def test_several_problems_are_all_reported(settings):
     overrides = {"MINDSPHERE_AUTH_URL": "http://example.com", "MINDSPHERE_APP_NAME": "Bad", "SOCIALACCOUNT_STORE_TOKENS": True}
     assert sorted(ids(overrides, settings)) == ["sso.E001", "sso.E002", "sso.E003", "sso.E004"]
-
-
-def test_manage_py_check_passes():
-    call_command("check")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from sso import crypto
-from sso.exceptions import SignedOutError
+from sso.crypto import UndecryptableTokenError
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJ1c2VyX2lkIjoiYWRtaW4ifQ.c2lnbmF0dXJl"
 
@@ -25,11 +25,11 @@ def test_same_plaintext_encrypts_differently():
     assert crypto.encrypt(TOKEN) != crypto.encrypt(TOKEN)
 
 
-def test_rotated_secret_key_signs_out(settings):
+def test_rotated_secret_key_cannot_decrypt(settings):
     ciphertext = crypto.encrypt(TOKEN)
     settings.SECRET_KEY = "a-completely-new-secret-key-for-this-test-0123456789"
     settings.SECRET_KEY_FALLBACKS = []
-    with pytest.raises(SignedOutError):
+    with pytest.raises(UndecryptableTokenError):
         crypto.decrypt(ciphertext)
 
 
@@ -46,14 +46,14 @@ def test_rotated_secret_key_with_fallback_still_decrypts(settings):
 
 
 @pytest.mark.parametrize("tampered", ["", "not-a-token", "gAAAAAB" + "A" * 80])
-def test_undecryptable_values_sign_out(tampered):
-    with pytest.raises(SignedOutError):
+def test_tampered_values_cannot_be_decrypted(tampered):
+    with pytest.raises(UndecryptableTokenError):
         crypto.decrypt(tampered)
 
 
-def test_flipped_ciphertext_byte_signs_out():
+def test_flipped_ciphertext_byte_cannot_be_decrypted():
     ciphertext = crypto.encrypt(TOKEN)
     middle = len(ciphertext) // 2
     flipped = ciphertext[:middle] + ("A" if ciphertext[middle] != "A" else "B") + ciphertext[middle + 1 :]
-    with pytest.raises(SignedOutError):
+    with pytest.raises(UndecryptableTokenError):
         crypto.decrypt(flipped)

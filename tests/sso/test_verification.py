@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils import timezone
 
 from sso import verification
+from sso.app_settings import app_settings
 from sso.exceptions import ProviderUnavailableError, TokenVerificationError
 from sso.verification import verify_access_token
 from tests import oauth_client
@@ -195,20 +196,20 @@ def test_other_tenants_key_cannot_sign_for_this_tenant(claims, app_uses_emulator
 
 def test_expired_beyond_skew_is_rejected(claims, acme_key, settings):
     now = int(time.time())
-    claims.update(iat=now - 7200, exp=now - settings.MINDSPHERE_CLOCK_SKEW - 30)
+    claims.update(iat=now - 7200, exp=now - app_settings.MINDSPHERE_CLOCK_SKEW - 30)
     with pytest.raises(TokenVerificationError, match="Expired"):
         verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")
 
 
 def test_expired_within_skew_is_accepted(claims, acme_key, settings):
     now = int(time.time())
-    claims.update(iat=now - 3600, exp=now - settings.MINDSPHERE_CLOCK_SKEW // 2)
+    claims.update(iat=now - 3600, exp=now - app_settings.MINDSPHERE_CLOCK_SKEW // 2)
     assert verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")
 
 
 def test_issued_in_the_future_beyond_skew_is_rejected(claims, acme_key, settings):
     now = int(time.time())
-    claims.update(iat=now + settings.MINDSPHERE_CLOCK_SKEW + 30, exp=now + 7200)
+    claims.update(iat=now + app_settings.MINDSPHERE_CLOCK_SKEW + 30, exp=now + 7200)
     with pytest.raises(TokenVerificationError, match="not yet valid"):
         verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.checks import run_checks
 
-from navigation.wellknown import check_android_app_links, check_ios_universal_links
+from webapp.wellknown import check_android_app_links, check_ios_universal_links
 
 ASSETLINKS = "/.well-known/assetlinks.json"
 AASA = "/.well-known/apple-app-site-association"
@@ -161,9 +161,9 @@ def test_unconfigured_and_configured_settings_pass(unconfigured):
         {"ANDROID_APP_SHA256_FINGERPRINTS": [FINGERPRINT]},
     ],
 )
-def test_bad_android_settings_are_navigation_e010(unconfigured, values):
+def test_bad_android_settings_are_webapp_e001(unconfigured, values):
     configure(unconfigured, **values)
-    assert {message.id for message in check_android_app_links()} == {"navigation.E010"}
+    assert {message.id for message in check_android_app_links()} == {"webapp.E001"}
     assert check_ios_universal_links() == []
 
 
@@ -181,16 +181,16 @@ def test_bad_android_settings_are_navigation_e010(unconfigured, values):
         {"IOS_APP_IDS": [APP_ID], "IOS_APP_PATHS": []},
     ],
 )
-def test_bad_ios_settings_are_navigation_e011(unconfigured, values):
+def test_bad_ios_settings_are_webapp_e002(unconfigured, values):
     configure(unconfigured, **values)
-    assert {message.id for message in check_ios_universal_links()} == {"navigation.E011"}
+    assert {message.id for message in check_ios_universal_links()} == {"webapp.E002"}
     assert check_android_app_links() == []
 
 
 def test_checks_are_registered(unconfigured):
     configure(unconfigured, ANDROID_APP_PACKAGE=PACKAGE, ANDROID_APP_SHA256_FINGERPRINTS=["AA:BB"], IOS_APP_IDS=["bad"])
     ids = {message.id for message in run_checks()}
-    assert {"navigation.E010", "navigation.E011"} <= ids
+    assert {"webapp.E001", "webapp.E002"} <= ids
 
 
 # --- settings come from the environment -----------------------------------------------------------------
@@ -213,8 +213,12 @@ def test_checks_are_registered(unconfigured):
 )
 def test_settings_come_from_the_environment(env, expected):
     names = ["ANDROID_APP_PACKAGE", "ANDROID_APP_SHA256_FINGERPRINTS", "IOS_APP_IDS", "IOS_APP_PATHS"]
-    code = f"import json; from project import settings; print(json.dumps([getattr(settings, n) for n in {names!r}]))"
+    code = (
+        "import django, json; django.setup(); from webapp.app_settings import app_settings; "
+        f"print(json.dumps([getattr(app_settings, n) for n in {names!r}]))"
+    )
     clean = {key: value for key, value in os.environ.items() if key not in names}
+    clean["DJANGO_SETTINGS_MODULE"] = "project.settings"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=True
     )

@@ -1,18 +1,19 @@
 """Views of CSV exports: start one, watch its progress (htmx polling), download it."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from navigation.menus import menu_page
 from sso.decorators import mindsphere_required
 from sso.session import record_id
 
+from .app_settings import app_settings
 from .forms import ExportForm
 from .models import Export
 from .tasks import export_time_series
@@ -21,15 +22,16 @@ EXPORTS_PAGE = "assets:list"  # exports share the roles of the asset pages
 
 
 @require_POST
+@vary_on_headers("HX-Request")
+@menu_page(EXPORTS_PAGE)  # the role first: no token refresh for a 403
 @mindsphere_required
-@menu_page(EXPORTS_PAGE)
 def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = request.mindsphere.asset(asset_id)  # 404 from MindSphere for another tenant's asset
     form = ExportForm(request.POST, aspects=asset.get("aspects", []))
     if not form.is_valid():
         return _form_again(request, form, asset, status=400)
     active = Export.objects.filter(user=request.user, status__in=Export.ACTIVE).count()
-    if active >= settings.ASSETS_MAX_ACTIVE_EXPORTS:
+    if active >= app_settings.ASSETS_MAX_ACTIVE_EXPORTS:
         form.add_error(
             None,
             f"You already have {active} exports running. Wait for one to finish, then start another.",
@@ -69,6 +71,7 @@ def _own_export(request: HttpRequest, pk: int) -> Export:
 
 
 @never_cache
+@vary_on_headers("HX-Request")
 @menu_page(EXPORTS_PAGE)
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)

@@ -1,5 +1,7 @@
 """What people are told, in plain words, when sign-in or their session goes wrong."""
 
+LOGIN_REQUIRED = "Please sign in to see this page."
+FORBIDDEN = "This page is not for your role."
 SIGNED_OUT = "Your MindSphere session has ended. Please sign in again."
 SIGNED_OUT_BY_YOU = "You are signed out."
 SIGNED_OUT_EVERYWHERE = "You are signed out on all your devices."

@@ -12,8 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.models import Group, User
 from django.contrib.messages.storage.session import SessionStorage
 
-from navigation import pwa
 from sso.models import MindSphereIdentity
+from webapp import pwa
 
 PERSONAL_EMAIL = "person@acme.example"
 

@@ -31,7 +31,7 @@ ICONS = [
     ("icons/icon-maskable-512.png", "512x512", "maskable"),
 ]
 CACHE_PREFIX = "mindsphere-offline-"
-OFFLINE_TEMPLATE = "navigation/offline.html"
+OFFLINE_TEMPLATE = "webapp/offline.html"
 
 
 @require_safe
@@ -93,7 +93,7 @@ def precache() -> tuple[str, list[str]]:
     digest = hashlib.sha256(html.encode())
     for url in assets:
         digest.update(url.encode() + b"\0" + _static_file_bytes(url))
-    return CACHE_PREFIX + digest.hexdigest()[:16], [reverse("navigation:offline"), *assets]
+    return CACHE_PREFIX + digest.hexdigest()[:16], [reverse("webapp:offline"), *assets]
 
 
 @require_safe
@@ -103,11 +103,11 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     context = {
         "cache_name": mark_safe(json.dumps(cache_name)),
         "cache_prefix": mark_safe(json.dumps(CACHE_PREFIX)),
-        "offline_url": mark_safe(json.dumps(reverse("navigation:offline"))),
+        "offline_url": mark_safe(json.dumps(reverse("webapp:offline"))),
         "precache_urls": mark_safe(json.dumps(urls)),
     }
     response = HttpResponse(
-        render_to_string("navigation/service-worker.js", context), content_type="application/javascript; charset=utf-8"
+        render_to_string("webapp/service-worker.js", context), content_type="application/javascript; charset=utf-8"
     )
     # Browsers check for a new worker on navigation; no-cache makes them ask the server each time.
     response["Cache-Control"] = "no-cache"

@@ -1,4 +1,4 @@
-"""The `mindsphere` django-allauth provider: authorization code + PKCE S256 + state, per tenant."""
+"""The `mindsphere` provider: authorization code + PKCE S256 + state, at the tenant the person chose."""
 from __future__ import annotations
 
 from allauth.socialaccount.providers.base import ProviderAccount
@@ -6,7 +6,7 @@ from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
 from allauth.socialaccount.providers.oauth2.utils import generate_code_challenge
 from django.http import HttpRequest, HttpResponse
 
-from .signin import MindSphereOAuth2Adapter
+from .views import MindSphereOAuth2Adapter
 
 
 class MindSphereAccount(ProviderAccount):
@@ -20,16 +20,21 @@ class MindSphereProvider(OAuth2Provider):
     name = "MindSphere"
     account_class = MindSphereAccount
     oauth2_adapter_class = MindSphereOAuth2Adapter
-    pkce_enabled_default = True
+    tenant: str | None = None  # set by redirect(), for the adapter that builds the authorize URL
 
     def get_pkce_params(self) -> dict:
         # PKCE is not optional here: a mobile app's client secret is public.
         return generate_code_challenge()
 
-    def redirect_to_tenant(self, request: HttpRequest, tenant: str, next_url: str | None) -> HttpResponse:
-        """Start sign-in at `tenant` (already validated); the tenant travels in the stashed state."""
-        request.mindsphere_tenant = tenant
-        return self.redirect(request, process="login", next_url=next_url, tenant=tenant, scope=[], auth_params={})
+    def redirect(self, request: HttpRequest, process, next_url=None, data=None, *, tenant: str, **kwargs) -> HttpResponse:
+        """Start sign-in at `tenant` (already validated); allauth stashes it in the state it keeps."""
+        self.tenant = tenant
+        return super().redirect(request, process, next_url, data, tenant=tenant, scope=[], auth_params={}, **kwargs)
+
+    def get_oauth2_adapter(self, request: HttpRequest) -> MindSphereOAuth2Adapter:
+        adapter = super().get_oauth2_adapter(request)
+        adapter.tenant = self.tenant
+        return adapter
 
     def extract_uid(self, data: dict) -> str:
         # One Django user per (tenant, MindSphere user id): never connect accounts by email.

@@ -4,24 +4,18 @@
 - `apple-app-site-association`: iOS Universal Links and shared web credentials, from IOS_APP_IDS
   and IOS_APP_PATHS.
 
-Each answers 404 until configured. System checks navigation.E010 (Android) and navigation.E011 (iOS)
+Each answers 404 until configured. System checks webapp.E001 (Android) and webapp.E002 (iOS)
 reject values the phones would silently ignore.
 """
 from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.core.checks import Error, register
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-DEFAULTS = {
-    "ANDROID_APP_PACKAGE": "",
-    "ANDROID_APP_SHA256_FINGERPRINTS": [],
-    "IOS_APP_IDS": [],
-    "IOS_APP_PATHS": ["/*"],
-}
+from .app_settings import app_settings
 
 # Java package rules as Android applies them: two or more segments, each starting with a letter.
 ANDROID_PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+")
@@ -32,12 +26,8 @@ IOS_APP_ID = re.compile(r"[A-Z0-9]{10}\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 IOS_PATH = re.compile(r"[/*][^\s?#]*")
 
 
-def _setting(name: str):
-    return getattr(settings, name, DEFAULTS[name])
-
-
 def _list(name: str) -> list[str]:
-    value = _setting(name)
+    value = getattr(app_settings, name)
     if isinstance(value, str):  # tolerate "a,b" set straight in settings
         value = value.split(",")
     return [item.strip() for item in value if item.strip()]
@@ -53,7 +43,7 @@ def _json(data) -> JsonResponse:
 @require_safe
 def assetlinks(request: HttpRequest) -> JsonResponse:
     """Android App Links: the app with this package and signing certificate may open every URL."""
-    package = _setting("ANDROID_APP_PACKAGE").strip()
+    package = app_settings.ANDROID_APP_PACKAGE.strip()
     fingerprints = _list("ANDROID_APP_SHA256_FINGERPRINTS")
     if not package or not fingerprints:
         raise Http404("Android App Links are not configured.")
@@ -88,7 +78,7 @@ def apple_app_site_association(request: HttpRequest) -> JsonResponse:
 
 @register()
 def check_android_app_links(app_configs=None, **kwargs) -> list[Error]:
-    package = _setting("ANDROID_APP_PACKAGE").strip()
+    package = app_settings.ANDROID_APP_PACKAGE.strip()
     fingerprints = _list("ANDROID_APP_SHA256_FINGERPRINTS")
     errors = []
     if package and not ANDROID_PACKAGE.fullmatch(package):
@@ -96,7 +86,7 @@ def check_android_app_links(app_configs=None, **kwargs) -> list[Error]:
             Error(
                 f"ANDROID_APP_PACKAGE {package!r} is not an Android package name.",
                 hint="e.g. com.example.mobilestarter",
-                id="navigation.E010",
+                id="webapp.E001",
             )
         )
     for fingerprint in fingerprints:
@@ -105,7 +95,7 @@ def check_android_app_links(app_configs=None, **kwargs) -> list[Error]:
                 Error(
                     f"ANDROID_APP_SHA256_FINGERPRINTS has {fingerprint!r}, which is not a SHA-256 certificate fingerprint.",
                     hint="32 hex byte pairs separated by colons, as `keytool -list -v` prints them.",
-                    id="navigation.E010",
+                    id="webapp.E001",
                 )
             )
     if bool(package) != bool(fingerprints):
@@ -113,7 +103,7 @@ def check_android_app_links(app_configs=None, **kwargs) -> list[Error]:
             Error(
                 "Set both ANDROID_APP_PACKAGE and ANDROID_APP_SHA256_FINGERPRINTS, or neither.",
                 hint="/.well-known/assetlinks.json needs the package and its signing certificates.",
-                id="navigation.E010",
+                id="webapp.E001",
             )
         )
     return errors
@@ -129,7 +119,7 @@ def check_ios_universal_links(app_configs=None, **kwargs) -> list[Error]:
                 Error(
                     f"IOS_APP_IDS has {app_id!r}, which is not an iOS app id.",
                     hint='"TEAMID.bundle.id": the 10-character Team ID, a dot, the bundle id.',
-                    id="navigation.E011",
+                    id="webapp.E002",
                 )
             )
     if app_ids:
@@ -140,9 +130,9 @@ def check_ios_universal_links(app_configs=None, **kwargs) -> list[Error]:
                     Error(
                         f"IOS_APP_PATHS has {path!r}, which is not a URL path pattern.",
                         hint="Start with / (or be *); no spaces, ? or #.",
-                        id="navigation.E011",
+                        id="webapp.E002",
                     )
                 )
         if not paths:
-            errors.append(Error("IOS_APP_PATHS is empty, so no link would open the app.", hint="The default is /*.", id="navigation.E011"))
+            errors.append(Error("IOS_APP_PATHS is empty, so no link would open the app.", hint="The default is /*.", id="webapp.E002"))
     return errors

@@ -1,4 +1,4 @@
-{% autoescape off %}/* The app's service worker (navigation/pwa.py renders it; docs/installable-app.md explains it).
+{% autoescape off %}/* The app's service worker (webapp/pwa.py renders it; docs/installable-app.md explains it).
  *
  * It stores the offline page and its static files, nothing else: pages may carry personal data,
  * so navigations always go to the network, and the stored offline page answers only when the

@@ -1,0 +1,22 @@
+"""The assets app's settings and their defaults (see sso/app_settings.py for the pattern)."""
+from __future__ import annotations
+
+from django.conf import settings
+
+
+class AppSettings:
+    # Longest range of one CSV export, in days.
+    ASSETS_EXPORT_MAX_DAYS: int = 30
+    # Exports one person may have waiting or running at once.
+    ASSETS_MAX_ACTIVE_EXPORTS: int = 3
+    # Exports older than this are deleted with their files (hourly, by beat).
+    ASSETS_EXPORT_MAX_AGE_HOURS: int = 24
+    # Retries of an export while MindSphere is unreachable (backoff 1, 2, 4... s, or Retry-After).
+    ASSETS_EXPORT_MAX_RETRIES: int = 5
+
+    def __getattribute__(self, name: str):
+        default = object.__getattribute__(self, name)
+        return getattr(settings, name, default) if name.isupper() else default
+
+
+app_settings = AppSettings()

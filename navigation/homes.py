@@ -1,0 +1,54 @@
+"""The role home pages, declared here and nowhere else.
+
+Each entry is a role (a Django group, the Mendix user role) with the MindSphere app scope that
+grants it by default, its menu label and icon. From an entry follow its URL (`/home/<slug>/`, URL
+name `navigation:<slug>_home`), its menu item, its template (`navigation/homes/<slug>.html`, which
+extends base_signed_in.html, checked by navigation.E001), and at `migrate` its group and scope
+mapping. `/` sends a person to the first home their roles allow. `manage.py startrolehome` adds an
+entry and a template; see docs/role-home-pages.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RoleHome:
+    role: str  # the Django group
+    scope: str  # the app scope that grants the role when the role is first created: 'admin' for '{app}.admin'
+    title: str  # the menu label and page title
+    icon: str = "home"  # a symbol id in navigation/icons.html
+    context: str = ""  # dotted path of a function(request) -> dict with data only this page shows
+
+    @property
+    def slug(self) -> str:
+        """'Field Service' -> 'field_service'."""
+        return "_".join(self.role.lower().split())
+
+    @property
+    def url_name(self) -> str:
+        return f"navigation:{self.slug}_home"
+
+    @property
+    def path(self) -> str:
+        return f"home/{self.slug.replace('_', '-')}/"
+
+    @property
+    def template(self) -> str:
+        return f"navigation/homes/{self.slug}.html"
+
+
+ROLE_HOMES: list[RoleHome] = [
+    RoleHome("Admin", scope="admin", title="Admin", icon="shield", context="navigation.views.admin_context"),
+    RoleHome("User", scope="user", title="Home"),
+    # `manage.py startrolehome` adds new roles above this line.
+]
+
+
+def role_home_for(role_names: set[str]) -> RoleHome | None:
+    """The first home page that one of `role_names` may see."""
+    return next((home for home in ROLE_HOMES if home.role in role_names), None)
+
+
+def role_home_by_slug(slug: str) -> RoleHome | None:
+    return next((home for home in ROLE_HOMES if home.slug == slug), None)

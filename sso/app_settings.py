@@ -1,0 +1,43 @@
+"""The sso app's settings and their defaults, in one place (django-allauth's `app_settings` style).
+
+Read them as `app_settings.MINDSPHERE_APP_NAME`: a project setting of that name wins, else the
+default below. `project/settings.py` only copies environment variables of these names; the README's
+configuration table is checked against this class by the test suite.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+
+
+class AppSettings:
+    MINDSPHERE_APP_NAME: str = "mobilestarter"
+    # Shown on the Account page and sent in the User-Agent of every call to MindSphere.
+    MINDSPHERE_APP_VERSION: str = "1.0.0"
+    MINDSPHERE_CLIENT_ID: str = "mobilestarter-local"
+    MINDSPHERE_CLIENT_SECRET: str = "local-dev-secret"
+    MINDSPHERE_REGION: str = "eu1"
+    MINDSPHERE_AUTH_URL: str = "http://127.0.0.1:8001/{tenant}"
+    MINDSPHERE_GATEWAY_URL: str = "http://127.0.0.1:8001/gateway"
+    MINDSPHERE_ALLOWED_TENANTS: list[str] = []
+    # Seconds before the access token's expiry at which a check already refreshes it; larger
+    # than the page's polling interval, so an open page refreshes before API calls must wait.
+    MINDSPHERE_TOKEN_LEEWAY: int = 120
+    # Used when the token response does not say how long the refresh token lives.
+    MINDSPHERE_REFRESH_TOKEN_SECONDS: int = 43200
+    # Clock skew allowed when checking a token's exp and iat.
+    MINDSPHERE_CLOCK_SKEW: int = 60
+    # Timeout in seconds of every call to MindSphere (token endpoint, keys, gateway).
+    MINDSPHERE_HTTP_TIMEOUT: int = 10
+    # How long signing keys are cached before they are read again (Mendix: 24 h).
+    MINDSPHERE_KEYS_CACHE_SECONDS: int = 86400
+    # Seconds between the lifecycle include's periodic checks while the page is visible.
+    MINDSPHERE_CHECK_INTERVAL: int = 60
+    # Seconds the browser is asked to wait after a 503 because MindSphere is unreachable.
+    MINDSPHERE_RETRY_AFTER: int = 30
+
+    def __getattribute__(self, name: str):
+        default = object.__getattribute__(self, name)
+        return getattr(settings, name, default) if name.isupper() else default
+
+
+app_settings = AppSettings()
