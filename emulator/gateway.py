@@ -4,6 +4,7 @@ Every answer is scoped to the tenant of the token; errors use MindSphere's error
 """
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -33,6 +34,7 @@ def error(status: int, message: str, code: str) -> JsonResponse:
 
 
 def bearer_protected(view):
+    @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             tenant, claims = authenticate(request)
@@ -48,7 +50,6 @@ def bearer_protected(view):
             return response
         return view(request, tenant, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
     return wrapper
 
 

@@ -27,6 +27,8 @@ MENU: list[MenuItem] = [
     # One item per role home page (navigation/homes.py), for its role.
     *[MenuItem(home.title, home.icon, home.url_name, frozenset({home.role})) for home in ROLE_HOMES],
     MenuItem("Assets", "grid", "assets:list", frozenset({"Admin", "User"}), section="assets:"),
+    # A tenant admin's mapping of their own tenant (tenantadmin app).
+    MenuItem("Roles", "people", "tenantadmin:roles", frozenset({"Admin"}), section="tenantadmin:"),
     # Everyone with a role home has an account page.
     MenuItem("Account", "person", "navigation:account", frozenset(home.role for home in ROLE_HOMES)),
 ]

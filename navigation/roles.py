@@ -18,6 +18,6 @@ def create_role_groups(using: str = "default", **kwargs) -> list[str]:
     for home in ROLE_HOMES:
         group, new = Group.objects.using(using).get_or_create(name=home.role)
         if new:
-            ScopeRoleMapping.objects.using(using).get_or_create(scope=home.scope, defaults={"group": group})
+            ScopeRoleMapping.objects.using(using).get_or_create(tenant="", scope=home.scope, defaults={"group": group})
             created.append(home.role)
     return created

@@ -1,15 +1,15 @@
 """`/` (the Login page or the person's role home), the role home pages and the Account page."""
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
+from sso import roles
 from sso.app_settings import app_settings
-from sso.models import MindSphereIdentity, ScopeRoleMapping, TokenRecord
+from sso.models import MindSphereIdentity, TokenRecord
 from sso.roles import has_role
 from sso.session import record_id
 from sso.views import login_page
@@ -58,15 +58,12 @@ def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse
 
 
 def admin_context(request: HttpRequest, context: dict) -> dict:
-    """The Admin home's own data: the scope-to-role mapping and the people of the admin's tenant."""
-    tenant = context["identity"].tenant if context["identity"] else None
+    """The Admin home's own data: the mapping that counts for the admin's tenant, and how many people it has."""
+    tenant = context["identity"].tenant if context["identity"] else ""
     return {
-        "mappings": ScopeRoleMapping.objects.select_related("group"),
-        "tenant_users": MindSphereIdentity.objects.filter(tenant=tenant)
-        .select_related("user")
-        .prefetch_related("user__groups")
-        .order_by("email"),
-        "groups": Group.objects.order_by("name"),
+        "mappings": roles.mapping_of(tenant),
+        "own_mapping": roles.has_own_mapping(tenant),
+        "people_count": MindSphereIdentity.objects.filter(tenant=tenant).count() if tenant else 0,
     }
 
 

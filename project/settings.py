@@ -22,7 +22,7 @@ DEBUG = env.bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sso.apps.OperatorAdminConfig",  # django.contrib.admin, for the app's operators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "sso.providers.mindsphere",
     "navigation",
     "assets",
+    "tenantadmin",
     "webapp",
 ]
 
@@ -101,6 +102,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", BASE_DIR / "media")
 
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
+
+# Messages can name a person or a tenant: keep them in the session, not in a readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,13 +1,75 @@
+"""The Django admin of the app's operators: app-wide defaults editable, every tenant's mapping visible."""
 from django.contrib import admin
 
-from .models import MindSphereIdentity, ScopeRoleMapping, TokenRecord
+from . import roles
+from .models import MappingChange, MindSphereIdentity, ScopeRoleMapping, TokenRecord
+
+
+class TenantFilter(admin.SimpleListFilter):
+    title = "mapping"
+    parameter_name = "of"
+
+    def lookups(self, request, model_admin):
+        tenants = ScopeRoleMapping.objects.exclude(tenant="").values_list("tenant", flat=True).distinct()
+        return [("defaults", "App-wide defaults"), *((tenant, f"Tenant {tenant}") for tenant in sorted(tenants))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "defaults":
+            return queryset.filter(tenant="")
+        return queryset.filter(tenant=self.value()) if self.value() else queryset
 
 
 @admin.register(ScopeRoleMapping)
 class ScopeRoleMappingAdmin(admin.ModelAdmin):
-    list_display = ["scope", "group"]
-    list_editable = ["group"]
-    search_fields = ["scope", "group__name"]
+    """Operators edit the app-wide defaults; a tenant's own mapping is its admins' (read-only here)."""
+
+    list_display = ["scope", "group", "of"]
+    list_filter = [TenantFilter]
+    search_fields = ["scope", "group__name", "tenant"]
+    fields = ["scope", "group"]
+
+    @admin.display(description="mapping of", ordering="tenant")
+    def of(self, mapping: ScopeRoleMapping) -> str:
+        return f"tenant {mapping.tenant}" if mapping.tenant else "app-wide default"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or not obj.tenant)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.tenant)
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.tenant = ""  # the admin edits app-wide defaults only
+        super().save_model(request, obj, form, change)
+        self._changed(request, f"{obj.scope}: {'changed to' if change else 'added as'} {obj.group.name}")
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        self._changed(request, f"{obj.scope}: removed")
+
+    def delete_queryset(self, request, queryset) -> None:
+        scopes = sorted(queryset.values_list("scope", flat=True))
+        super().delete_queryset(request, queryset.filter(tenant=""))
+        self._changed(request, *(f"{scope}: removed" for scope in scopes))
+
+    def _changed(self, request, *changes: str) -> None:
+        MappingChange.objects.create(tenant="", changed_by=request.user.get_username(), changes=list(changes))
+        roles.resync_default_tenants()
+
+
+@admin.register(MappingChange)
+class MappingChangeAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "tenant", "changed_by", "changes"]
+    list_filter = ["tenant"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(MindSphereIdentity)
@@ -18,6 +80,9 @@ class MindSphereIdentityAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "tenant", "subtenant", "mindsphere_user_id", "email", "scopes", "last_seen"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -19,6 +19,8 @@ class AppSettings:
     MINDSPHERE_AUTH_URL: str = "http://127.0.0.1:8001/{tenant}"
     MINDSPHERE_GATEWAY_URL: str = "http://127.0.0.1:8001/gateway"
     MINDSPHERE_ALLOWED_TENANTS: list[str] = []
+    # Tenants whose admins (app scope `admin`) are the app's operators: Django admin, app-wide defaults.
+    MINDSPHERE_OPERATOR_TENANTS: list[str] = []
     # Seconds before the access token's expiry at which a check already refreshes it; larger
     # than the page's polling interval, so an open page refreshes before API calls must wait.
     MINDSPHERE_TOKEN_LEEWAY: int = 120

@@ -74,23 +74,46 @@ scope_validator = RegexValidator(
 
 
 class ScopeRoleMapping(models.Model):
-    """A MindSphere app scope (`admin` for `{app}.admin`) that grants a Django group (a role)."""
+    """A MindSphere app scope (`admin` for `{app}.admin`) that grants a Django group (a role).
 
+    Rows without a tenant are the app-wide defaults, set by the app's operators. A tenant whose
+    admins saved a mapping of its own has rows with its name, and only those count for its people.
+    """
+
+    tenant = models.CharField(
+        max_length=63, blank=True, default="", help_text="Empty: the app-wide default. Else the tenant this row is for."
+    )
     scope = models.CharField(
         max_length=50,
-        unique=True,
         validators=[scope_validator],
         help_text="The scope name without the app prefix: 'admin' matches 'mobilestarter.admin'.",
     )
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="scope_mappings")
 
     class Meta:
-        ordering = ["scope"]
+        ordering = ["tenant", "scope"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "scope"], name="unique_scope_per_tenant")]
         verbose_name = "scope-to-role mapping"
 
     def __str__(self) -> str:
-        return f"{self.scope} → {self.group.name}"
+        return f"{self.tenant or 'default'}: {self.scope} → {self.group.name}"
 
     def save(self, *args, **kwargs) -> None:
         self.scope = self.scope.lower()
         super().save(*args, **kwargs)
+
+
+class MappingChange(models.Model):
+    """One change of a scope-to-role mapping: who, when, what (the history on /manage/roles/)."""
+
+    tenant = models.CharField(max_length=63, blank=True, db_index=True, help_text="Empty: the app-wide defaults.")
+    changed_by = models.CharField(max_length=254, help_text="The email (or user name) of who changed it.")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=list, help_text='e.g. ["user: User → Admin", "reset to the app\'s defaults"]')
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        get_latest_by = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant or 'defaults'} by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -28,7 +28,7 @@ def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) 
             "last_seen": timezone.now(),
         },
     )
-    roles.sync_roles(user, claims.get("scope", []))
+    roles.sync_roles(user, claims.get("scope", []), tenant)
     request.session.save()  # make sure the session has its key before the record points at it
     record = tokens.store_sign_in(
         user=user,

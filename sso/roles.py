@@ -1,13 +1,30 @@
-"""From MindSphere scopes to Django groups (the app's roles)."""
+"""From MindSphere scopes to Django groups (the app's roles), per tenant; and who the operators are.
+
+A person's roles come from their own tenant's mapping when that tenant has saved one, else from
+the app-wide defaults (rows without a tenant). Operators (Django admin) are superusers, and the
+people whose token carries the app's `admin` scope in one of MINDSPHERE_OPERATOR_TENANTS.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import QuerySet
 
 from .app_settings import app_settings
-from .models import ScopeRoleMapping
+from .models import MindSphereIdentity, ScopeRoleMapping
+
+OPERATORS = "Operators"
+OPERATOR_PERMISSIONS = [
+    "view_scoperolemapping",
+    "add_scoperolemapping",
+    "change_scoperolemapping",
+    "delete_scoperolemapping",
+    "view_mappingchange",
+    "view_mindsphereidentity",
+    "view_tokenrecord",
+]
 
 
 def app_scope_names(scopes: Iterable[object], app_name: str | None = None) -> set[str]:
@@ -26,27 +43,67 @@ def app_scope_names(scopes: Iterable[object], app_name: str | None = None) -> se
     return names
 
 
-def groups_for_scopes(scopes: Iterable[object]) -> set[Group]:
+def has_own_mapping(tenant: str) -> bool:
+    return bool(tenant) and ScopeRoleMapping.objects.filter(tenant=tenant).exists()
+
+
+def mapping_of(tenant: str) -> QuerySet[ScopeRoleMapping]:
+    """The rows that count for `tenant`: its own when it saved some, else the app-wide defaults."""
+    rows = ScopeRoleMapping.objects.select_related("group")
+    return rows.filter(tenant=tenant if has_own_mapping(tenant) else "")
+
+
+def groups_for_scopes(scopes: Iterable[object], tenant: str = "") -> set[Group]:
     names = app_scope_names(scopes)
-    return {mapping.group for mapping in ScopeRoleMapping.objects.select_related("group") if mapping.scope in names}
+    return {mapping.group for mapping in mapping_of(tenant) if mapping.scope in names}
+
+
+def is_operator(tenant: str, scopes: Iterable[object]) -> bool:
+    """Whether a MindSphere person is one of the app's operators: an admin of an operator tenant."""
+    operator_tenants = {name.lower() for name in app_settings.MINDSPHERE_OPERATOR_TENANTS}
+    return tenant.lower() in operator_tenants and "admin" in app_scope_names(scopes)
+
+
+def operators_group() -> Group:
+    """The group that carries what operators may do in the Django admin."""
+    group, created = Group.objects.get_or_create(name=OPERATORS)
+    if created or not group.permissions.exists():
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="sso", codename__in=OPERATOR_PERMISSIONS))
+    return group
 
 
 @transaction.atomic
-def sync_roles(user, scopes: Iterable[object]) -> set[Group]:
-    """Set the user's mapped groups to exactly what the scopes give; unmapped groups stay as they are.
+def sync_roles(user, scopes: Iterable[object], tenant: str) -> set[Group]:
+    """Set the user's groups to exactly what the scopes give in their tenant: roles come from MindSphere.
 
-    Staff access follows: a person is staff while one of their groups carries permissions
-    (the Admin group may edit the mapping), and is never made a superuser.
+    Operator status (staff and the Operators group) follows MINDSPHERE_OPERATOR_TENANTS; a tenant's
+    mapping never makes anyone staff. Superusers are left as they are.
     """
-    granted = groups_for_scopes(scopes)
-    mapped = Group.objects.filter(scope_mappings__isnull=False).distinct()
-    user.groups.remove(*[group for group in mapped if group not in granted])
-    user.groups.add(*granted)
-    is_staff = user.groups.filter(permissions__isnull=False).exists()
-    if user.is_staff != is_staff:
-        user.is_staff = is_staff
+    scopes = list(scopes)
+    granted = groups_for_scopes(scopes, tenant)
+    if user.is_superuser:
+        return granted
+    operator = is_operator(tenant, scopes)
+    user.groups.set([*granted, operators_group()] if operator else granted)
+    if user.is_staff != operator:
+        user.is_staff = operator
         user.save(update_fields=["is_staff"])
     return granted
+
+
+def resync_tenant(tenant: str) -> int:
+    """Apply the tenant's current mapping to everyone of the tenant who has signed in; how many."""
+    identities = MindSphereIdentity.objects.filter(tenant=tenant).select_related("user")
+    for identity in identities:
+        sync_roles(identity.user, identity.scopes, tenant)
+    return len(identities)
+
+
+def resync_default_tenants() -> int:
+    """After a change of the app-wide defaults: everyone whose tenant has no mapping of its own."""
+    own = ScopeRoleMapping.objects.exclude(tenant="").values_list("tenant", flat=True)
+    tenants = MindSphereIdentity.objects.exclude(tenant__in=own).values_list("tenant", flat=True).distinct()
+    return sum(resync_tenant(tenant) for tenant in tenants)
 
 
 def has_role(user) -> bool:

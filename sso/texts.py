@@ -2,6 +2,7 @@
 
 LOGIN_REQUIRED = "Please sign in to see this page."
 FORBIDDEN = "This page is not for your role."
+OPERATORS_ONLY = "The Django admin is for the app's operators only. Your tenant's roles are managed under Roles in the menu."
 SIGNED_OUT = "Your MindSphere session has ended. Please sign in again."
 SIGNED_OUT_BY_YOU = "You are signed out."
 SIGNED_OUT_EVERYWHERE = "You are signed out on all your devices."

@@ -147,7 +147,7 @@ def _refresh_locked(record: TokenRecord) -> TokenRecord:
     record.scopes = claims.get("scope", [])
     record.refreshed_at = timezone.now()
     record.save()
-    roles.sync_roles(record.user, record.scopes)
+    roles.sync_roles(record.user, record.scopes, record.tenant)
     MindSphereIdentity.objects.filter(user_id=record.user_id).update(scopes=record.scopes, last_seen=record.refreshed_at)
     logger.info("Refreshed MindSphere access token for user %s (tenant %s)", record.user_id, record.tenant)
     return record

@@ -102,3 +102,21 @@ def sign_in(page: Page, app: AppClient, tenant: str, email: str, password: str =
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def assert_fits_phone(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"horizontal scrolling: page is {width}px wide"
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select')]
+              .filter(e => e.offsetParent !== null)
+              .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+              .filter(([, h]) => h < 44)"""
+    )
+    assert small == [], f"tap targets under 44px: {small}"
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(e => !e.labels.length && !e.getAttribute('aria-label'))
+              .map(e => e.outerHTML.slice(0, 80))"""
+    )
+    assert unlabelled == [], f"form fields without a label: {unlabelled}"

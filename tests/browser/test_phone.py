@@ -10,14 +10,14 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sso.models import TokenRecord
-from tests.browser.conftest import PHONE_WIDTH, screenshot, sign_in
+from tests.browser.conftest import assert_fits_phone, screenshot, sign_in
 
 LANDINGS = [
-    ("acme", "admin@acme.example", "/home/admin/", ["Admin", "Home", "Assets", "Account"]),
+    ("acme", "admin@acme.example", "/home/admin/", ["Admin", "Home", "Assets", "Roles", "Account"]),
     ("acme", "user@acme.example", "/home/user/", ["Home", "Assets", "Account"]),
     ("acme", "consultant@example.com", "/home/user/", ["Home", "Assets", "Account"]),
-    ("globex", "admin@globex.example", "/home/admin/", ["Admin", "Home", "Assets", "Account"]),
-    ("globex", "consultant@example.com", "/home/admin/", ["Admin", "Home", "Assets", "Account"]),
+    ("globex", "admin@globex.example", "/home/admin/", ["Admin", "Home", "Assets", "Roles", "Account"]),
+    ("globex", "consultant@example.com", "/home/admin/", ["Admin", "Home", "Assets", "Roles", "Account"]),
 ]
 
 
@@ -42,24 +42,6 @@ def set_visibility(page: Page, state: str) -> None:
         }""",
         state,
     )
-
-
-def assert_fits_phone(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"horizontal scrolling: page is {width}px wide"
-    small = page.evaluate(
-        """() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select')]
-              .filter(e => e.offsetParent !== null)
-              .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
-              .filter(([, h]) => h < 44)"""
-    )
-    assert small == [], f"tap targets under 44px: {small}"
-    unlabelled = page.evaluate(
-        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-              .filter(e => !e.labels.length && !e.getAttribute('aria-label'))
-              .map(e => e.outerHTML.slice(0, 80))"""
-    )
-    assert unlabelled == [], f"form fields without a label: {unlabelled}"
 
 
 def test_login_page_on_a_phone(page: Page, app):

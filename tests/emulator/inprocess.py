@@ -143,7 +143,6 @@ def active_faults(browser) -> list[dict]:
 def refresh_lifetime_counts_from_sign_in() -> None:
     """EMULATOR_REFRESH_TOKEN_SECONDS=100: refreshes work until sign-in + 100 s and never extend it."""
     import time_machine
-
     from django.conf import settings
 
     assert settings.EMULATOR_REFRESH_TOKEN_SECONDS == 100

@@ -5,7 +5,7 @@ import jwt
 import pytest
 import requests
 
-from tests.oauth_client import authorize, refresh, sign_in, submit_credentials, start, token_request
+from tests.oauth_client import authorize, refresh, sign_in, start, submit_credentials, token_request
 
 KINDS = ["authorization_codes", "code_exchanges", "code_exchange_failures", "refreshes", "refresh_failures"]
 

@@ -2,10 +2,19 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
-from sso.models import ScopeRoleMapping
-from sso.roles import app_scope_names, groups_for_scopes, has_role, sync_roles
+from sso.models import MindSphereIdentity, ScopeRoleMapping
+from sso.roles import (
+    OPERATOR_PERMISSIONS,
+    OPERATORS,
+    app_scope_names,
+    groups_for_scopes,
+    has_own_mapping,
+    has_role,
+    resync_tenant,
+    sync_roles,
+)
 
 ADMIN_SCOPES = ["mobilestarter.admin", "mobilestarter.user"]
 USER_SCOPES = ["mobilestarter.user"]
@@ -50,19 +59,18 @@ def test_app_name_argument_overrides_settings():
     assert app_scope_names(["fleetview.admin", "mobilestarter.user"], app_name="FleetView") == {"admin"}
 
 
-def test_data_migration_made_the_default_roles(db):
-    mappings = {mapping.scope: mapping.group.name for mapping in ScopeRoleMapping.objects.all()}
-    assert mappings == {"admin": "Admin", "user": "User"}
-    admin = Group.objects.get(name="Admin")
-    assert {(p.content_type.app_label, p.content_type.model, p.codename) for p in admin.permissions.all()} == {
-        ("sso", "scoperolemapping", f"{action}_scoperolemapping") for action in ("view", "add", "change", "delete")
-    }
+def test_migrations_made_the_default_roles_and_the_operators(db):
+    mappings = {(mapping.tenant, mapping.scope): mapping.group.name for mapping in ScopeRoleMapping.objects.all()}
+    assert mappings == {("", "admin"): "Admin", ("", "user"): "User"}
+    assert not Group.objects.get(name="Admin").permissions.exists()  # tenant admins are never staff
     assert not Group.objects.get(name="User").permissions.exists()
+    operators = set(Group.objects.get(name=OPERATORS).permissions.values_list("codename", flat=True))
+    assert operators == set(OPERATOR_PERMISSIONS)
 
 
 def test_groups_for_scopes(db):
-    assert {group.name for group in groups_for_scopes(ADMIN_SCOPES)} == {"Admin", "User"}
-    assert {group.name for group in groups_for_scopes(["mdsp:core:TenantAdmin"])} == set()
+    assert {group.name for group in groups_for_scopes(ADMIN_SCOPES, "acme")} == {"Admin", "User"}
+    assert {group.name for group in groups_for_scopes(["mdsp:core:TenantAdmin"], "acme")} == set()
 
 
 @pytest.fixture
@@ -74,59 +82,82 @@ def group_names(user) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
 
 
-def test_sync_roles_adds_mapped_groups_and_staff(db, person):
-    granted = sync_roles(person, ADMIN_SCOPES)
+def test_sync_roles_adds_mapped_groups_and_never_makes_staff(db, person):
+    granted = sync_roles(person, ADMIN_SCOPES, "acme")
     person.refresh_from_db()
     assert {group.name for group in granted} == {"Admin", "User"}
     assert group_names(person) == {"Admin", "User"}
-    assert person.is_staff
-    assert not person.is_superuser
+    assert not person.is_staff and not person.is_superuser
 
 
-def test_sync_roles_user_only_is_not_staff(db, person):
-    sync_roles(person, USER_SCOPES)
-    person.refresh_from_db()
+def test_sync_roles_removes_every_group_no_longer_granted(db, person):
+    person.groups.add(Group.objects.create(name="Auditors"))  # e.g. given by hand: roles come from MindSphere only
+    sync_roles(person, ADMIN_SCOPES, "acme")
+    sync_roles(person, USER_SCOPES, "acme")
     assert group_names(person) == {"User"}
-    assert not person.is_staff
-    assert not person.is_superuser
-
-
-def test_sync_roles_removes_groups_no_longer_granted_and_keeps_unmapped(db, person):
-    auditors = Group.objects.create(name="Auditors")
-    person.groups.add(auditors)
-    sync_roles(person, ADMIN_SCOPES)
-    sync_roles(person, USER_SCOPES)
-    person.refresh_from_db()
-    assert group_names(person) == {"User", "Auditors"}
-    assert not person.is_staff
-    sync_roles(person, [])
-    assert group_names(person) == {"Auditors"}
-
-
-def test_sync_roles_revokes_staff_when_admin_is_revoked(db, person):
-    sync_roles(person, ADMIN_SCOPES)
-    person.refresh_from_db()
-    assert person.is_staff
-    sync_roles(person, ["mdsp:core:TenantAdmin"])
-    person.refresh_from_db()
-    assert not person.is_staff
+    sync_roles(person, [], "acme")
     assert group_names(person) == set()
 
 
-def test_sync_roles_never_makes_a_superuser(db, person):
-    for scopes in (ADMIN_SCOPES, ["mobilestarter.admin", "mdsp:core:TenantAdmin", "mobilestarter.superuser"]):
-        sync_roles(person, scopes)
-        person.refresh_from_db()
-        assert not person.is_superuser
+def test_a_tenant_mapping_counts_for_that_tenant_only(db, person, django_user_model):
+    admin = Group.objects.get(name="Admin")
+    ScopeRoleMapping.objects.create(tenant="globex", scope="user", group=admin)
+    ScopeRoleMapping.objects.create(tenant="globex", scope="admin", group=admin)
+    other = django_user_model.objects.create_user(username="user@globex.example")
+    assert {group.name for group in sync_roles(other, USER_SCOPES, "globex")} == {"Admin"}
+    assert {group.name for group in sync_roles(person, USER_SCOPES, "acme")} == {"User"}  # defaults for acme
+    assert has_own_mapping("globex") and not has_own_mapping("acme") and not has_own_mapping("")
+
+
+@pytest.mark.parametrize(
+    ("operator_tenants", "tenant", "scopes", "operator"),
+    [
+        (["acme"], "acme", ADMIN_SCOPES, True),
+        (["ACME"], "acme", ["mdsp:acme:mobilestarter.admin"], True),
+        (["acme"], "acme", USER_SCOPES, False),
+        (["acme"], "globex", ADMIN_SCOPES, False),
+        ([], "acme", ADMIN_SCOPES, False),
+    ],
+)
+def test_operators_are_admins_of_the_operator_tenants(db, person, settings, operator_tenants, tenant, scopes, operator):
+    settings.MINDSPHERE_OPERATOR_TENANTS = operator_tenants
+    sync_roles(person, scopes, tenant)
+    person.refresh_from_db()
+    assert person.is_staff is operator
+    assert (OPERATORS in group_names(person)) is operator
+    assert not person.is_superuser
+
+
+def test_a_tenant_mapping_never_makes_an_operator(db, person, settings):
+    settings.MINDSPHERE_OPERATOR_TENANTS = ["acme"]
+    ScopeRoleMapping.objects.create(tenant="acme", scope="user", group=Group.objects.get(name="Admin"))
+    sync_roles(person, USER_SCOPES, "acme")  # the Admin role, through acme's mapping, but no admin scope
+    person.refresh_from_db()
+    assert "Admin" in group_names(person) and not person.is_staff
+
+
+def test_operator_status_is_revoked_with_the_scope(db, person, settings):
+    settings.MINDSPHERE_OPERATOR_TENANTS = ["acme"]
+    sync_roles(person, ADMIN_SCOPES, "acme")
+    sync_roles(person, USER_SCOPES, "acme")
+    person.refresh_from_db()
+    assert not person.is_staff and OPERATORS not in group_names(person)
+
+
+def test_sync_roles_leaves_superusers_alone(db, django_user_model):
+    superuser = django_user_model.objects.create_superuser("root", password="x")
+    sync_roles(superuser, USER_SCOPES, "acme")
+    superuser.refresh_from_db()
+    assert superuser.is_staff and superuser.is_superuser
 
 
 def test_has_role(db, person):
     assert not has_role(person)
     person.groups.add(Group.objects.create(name="Auditors"))
     assert not has_role(person)
-    sync_roles(person, USER_SCOPES)
+    sync_roles(person, USER_SCOPES, "acme")
     assert has_role(person)
-    sync_roles(person, ["otherapp.user"])
+    sync_roles(person, ["otherapp.user"], "acme")
     assert not has_role(person)
 
 
@@ -134,19 +165,20 @@ def test_a_new_mapping_is_honoured(db, person):
     maintainers = Group.objects.create(name="Maintainers")
     ScopeRoleMapping.objects.create(scope="Maintenance", group=maintainers)
     assert ScopeRoleMapping.objects.get(group=maintainers).scope == "maintenance"  # stored lower-case
-    sync_roles(person, ["mdsp:acme:mobilestarter.maintenance"])
+    sync_roles(person, ["mdsp:acme:mobilestarter.maintenance"], "acme")
     assert group_names(person) == {"Maintainers"}
-    assert has_role(person)
-    person.refresh_from_db()
-    assert not person.is_staff  # the new group carries no permissions
-    sync_roles(person, USER_SCOPES)
+    sync_roles(person, USER_SCOPES, "acme")
     assert group_names(person) == {"User"}
 
 
-def test_a_group_with_permissions_makes_staff(db, person):
-    editors = Group.objects.create(name="Editors")
-    editors.permissions.add(Permission.objects.get(codename="view_scoperolemapping"))
-    ScopeRoleMapping.objects.create(scope="editor", group=editors)
-    sync_roles(person, ["mobilestarter.editor"])
-    person.refresh_from_db()
-    assert person.is_staff
+def test_resync_tenant_applies_a_new_mapping_to_its_people_only(db, django_user_model):
+    people = {}
+    for tenant in ("acme", "globex"):
+        user = django_user_model.objects.create_user(username=f"user@{tenant}")
+        MindSphereIdentity.objects.create(user=user, tenant=tenant, mindsphere_user_id="u1", email="user@x", scopes=USER_SCOPES)
+        sync_roles(user, USER_SCOPES, tenant)
+        people[tenant] = user
+    ScopeRoleMapping.objects.create(tenant="acme", scope="user", group=Group.objects.get(name="Admin"))
+    assert resync_tenant("acme") == 1
+    assert group_names(people["acme"]) == {"Admin"}
+    assert group_names(people["globex"]) == {"User"}

@@ -1,0 +1,43 @@
+"""The Django admin for the app's operators only (superusers, and admins of MINDSPHERE_OPERATOR_TENANTS).
+
+Anyone else who is signed in gets the app's 403 page instead of the admin's password form, and an
+operator who came through MindSphere is signed out by the admin's *Log out* exactly as by the
+app's own sign-out (through the tenant's logout.do).
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from .models import MindSphereIdentity
+from .responses import forbidden_response
+from .texts import OPERATORS_ONLY
+from .views import logout
+
+
+class OperatorAdminSite(admin.AdminSite):
+    site_header = "MindSphere Mobile Starter: operators"
+    site_title = "MindSphere Mobile Starter admin"
+
+    def admin_view(self, view, cacheable=False):
+        guarded = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.user.is_authenticated and not self.has_permission(request):
+                return forbidden_response(request, OPERATORS_ONLY)
+            return guarded(request, *args, **kwargs)
+
+        return inner
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        if request.user.is_authenticated and not self.has_permission(request):
+            return forbidden_response(request, OPERATORS_ONLY)
+        return super().login(request, extra_context)
+
+    def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        if request.method == "POST" and MindSphereIdentity.objects.filter(user_id=request.user.pk).exists():
+            return logout(request)  # the app's own sign-out, through the tenant's logout.do
+        return super().logout(request, extra_context)

@@ -1,0 +1,117 @@
+"""/manage/roles/: a tenant admin's scope-to-role mapping, the tenant's people, and the history."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from navigation.menus import menu_page
+from sso import roles
+from sso.app_settings import app_settings
+from sso.models import MappingChange, MindSphereIdentity
+from sso.responses import forbidden_response
+
+from . import mapping
+from .forms import MappingForm
+
+PAGE = "tenantadmin:roles"
+APPLIES = "People of {tenant} get their new roles at once: their pages follow at their next page load or session check."
+
+
+def _tenant(request: HttpRequest) -> str | None:
+    """The tenant of the signed-in person: from their MindSphere identity, never from the request."""
+    identity = MindSphereIdentity.objects.filter(user=request.user).only("tenant").first()
+    return identity.tenant if identity else None
+
+
+def _context(request: HttpRequest, tenant: str, form: MappingForm | None = None) -> dict:
+    form = form or MappingForm(tenant=tenant, version=mapping.version(tenant), current=mapping.current(tenant))
+    app_groups = Group.objects.filter(scope_mappings__isnull=False).distinct()
+    people = (
+        MindSphereIdentity.objects.filter(tenant=tenant)
+        .select_related("user")
+        .prefetch_related(Prefetch("user__groups", queryset=app_groups.order_by("name"), to_attr="app_roles"))
+        .order_by("email")
+    )
+    return {
+        "tenant": tenant,
+        "app_name": app_settings.MINDSPHERE_APP_NAME,
+        "form": form,
+        "own_mapping": roles.has_own_mapping(tenant),
+        "people": people,
+        "history": MappingChange.objects.filter(tenant=tenant)[:20],
+    }
+
+
+@never_cache
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+@menu_page(PAGE)
+def roles_page(request: HttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    if tenant is None:
+        return forbidden_response(request, "Roles are managed by the admins of a MindSphere tenant; sign in through MindSphere.")
+    if request.method == "GET":
+        return render(request, "tenantadmin/roles.html", _context(request, tenant))
+    current, version = mapping.current(tenant), mapping.version(tenant)
+    form = MappingForm(request.POST, tenant=tenant, version=version, current=current)
+    if not form.is_valid():
+        stale = _problem(form, "stale")
+        if stale:  # show the mapping as it is now, so nothing stale is saved by accident
+            return _form_again(request, tenant, MappingForm(tenant=tenant, version=version, current=current), stale)
+        return _form_again(request, tenant, form)
+    changes = mapping.save(tenant, form.mapping(), by=_who(request))
+    if changes:
+        messages.success(request, f"Mapping saved: {'; '.join(changes)}. {APPLIES.format(tenant=tenant)}")
+    else:
+        messages.info(request, "Nothing changed.")
+    return _done(request, tenant)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@menu_page(PAGE)
+def reset(request: HttpRequest) -> HttpResponse:
+    """Back to the app's defaults: only for the person's own tenant, and only from a current form."""
+    tenant = _tenant(request)
+    if tenant is None:
+        return forbidden_response(request)
+    current, version = mapping.current(tenant), mapping.version(tenant)
+    form = MappingForm(request.POST, tenant=tenant, version=version, current=current)
+    form.is_valid()  # only whether it is this tenant's current form matters here
+    problem = _problem(form, "unreadable") or _problem(form, "tenant") or _problem(form, "stale")
+    if problem:
+        return _form_again(request, tenant, MappingForm(tenant=tenant, version=version, current=current), problem)
+    if mapping.reset(tenant, by=_who(request)):
+        messages.success(request, f"The mapping of {tenant} is back to the app's defaults. {APPLIES.format(tenant=tenant)}")
+    else:
+        messages.info(request, f"{tenant} already uses the app's defaults.")
+    return _done(request, tenant)
+
+
+def _who(request: HttpRequest) -> str:
+    identity = getattr(request.user, "mindsphere", None)
+    return identity.email if identity else request.user.get_username()
+
+
+def _problem(form: MappingForm, code: str) -> str:
+    """The message of the form-wide error with this code, if the form has one."""
+    return next((" ".join(error.messages) for error in form.non_field_errors().as_data() if error.code == code), "")
+
+
+def _form_again(request: HttpRequest, tenant: str, form: MappingForm, problem: str = "") -> HttpResponse:
+    context = {**_context(request, tenant, form), "problem": problem}
+    if request.htmx:  # htmx swaps 2xx only: the page content with the form and its message
+        return render(request, "tenantadmin/_content.html", context)
+    return render(request, "tenantadmin/roles.html", context, status=400)
+
+
+def _done(request: HttpRequest, tenant: str) -> HttpResponse:
+    if request.htmx:  # the whole page changed (people's roles, history): replace the page's content
+        return render(request, "tenantadmin/_content.html", _context(request, tenant))
+    return redirect(PAGE)

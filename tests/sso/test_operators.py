@@ -1,0 +1,112 @@
+"""Django admin is for the app's operators only: superusers, and admins of MINDSPHERE_OPERATOR_TENANTS."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from sso.models import MappingChange, MindSphereIdentity, ScopeRoleMapping, TokenRecord
+from sso.roles import sync_roles
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_SCOPES = ["mobilestarter.admin", "mobilestarter.user"]
+
+
+@pytest.fixture(autouse=True)
+def operator_tenant(settings):
+    settings.MINDSPHERE_OPERATOR_TENANTS = ["operator"]
+
+
+def signed_in(client, django_user_model, tenant: str, scopes: list[str]):
+    """A person who signed in through MindSphere: identity, roles, a token record for this session."""
+    user = django_user_model.objects.create_user(username=f"mdsp-{tenant}-{len(scopes)}")
+    MindSphereIdentity.objects.create(user=user, tenant=tenant, mindsphere_user_id="u", email=f"p@{tenant}.example", scopes=scopes)
+    sync_roles(user, scopes, tenant)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def operator(client, django_user_model):
+    signed_in(client, django_user_model, "operator", ADMIN_SCOPES)
+    return client
+
+
+@pytest.mark.parametrize("scopes", [ADMIN_SCOPES, ["mobilestarter.user"], []], ids=["tenant-admin", "user", "no-role"])
+@pytest.mark.parametrize("url", ["/admin/", "/admin/sso/scoperolemapping/", "/admin/login/", "/admin/auth/user/"])
+def test_signed_in_people_who_are_not_operators_get_the_403_page(client, django_user_model, scopes, url):
+    signed_in(client, django_user_model, "acme", scopes)
+    response = client.get(url)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "operators only" in page and 'name="password"' not in page
+
+
+def test_anonymous_people_get_the_password_form(client):
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 200 and 'name="password"' in response.content.decode()
+
+
+def test_a_superuser_signs_in_with_a_password(client, django_user_model):
+    django_user_model.objects.create_superuser("root", password="a-long-test-password")
+    response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": "a-long-test-password"})
+    assert response.status_code == 302
+    assert client.get("/admin/auth/user/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/sso/scoperolemapping/", "/admin/sso/scoperolemapping/add/",
+                                 "/admin/sso/mindsphereidentity/", "/admin/sso/tokenrecord/", "/admin/sso/mappingchange/"])
+def test_an_operator_opens_the_operator_pages(operator, url):
+    assert operator.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/group/add/"])
+def test_an_operator_cannot_manage_users_or_groups(operator, url):
+    assert operator.get(url).status_code == 403
+
+
+def test_an_operator_edits_a_default_and_its_tenants_follow(operator, django_user_model, client):
+    viewers = Group.objects.create(name="Viewers")
+    user = django_user_model.objects.create_user(username="someone@acme")
+    MindSphereIdentity.objects.create(user=user, tenant="acme", mindsphere_user_id="u9", email="s@acme", scopes=["mobilestarter.user"])
+    sync_roles(user, ["mobilestarter.user"], "acme")
+    mapping = ScopeRoleMapping.objects.get(tenant="", scope="user")
+    response = operator.post(f"/admin/sso/scoperolemapping/{mapping.pk}/change/", {"scope": "user", "group": viewers.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ScopeRoleMapping.objects.get(tenant="", scope="user").group == viewers
+    assert set(user.groups.values_list("name", flat=True)) == {"Viewers"}  # re-synced at once
+    assert MappingChange.objects.get(tenant="").changes == ["user: changed to Viewers"]
+
+
+def test_an_operator_sees_but_cannot_change_a_tenants_own_mapping(operator):
+    own = ScopeRoleMapping.objects.create(tenant="acme", scope="user", group=Group.objects.get(name="Admin"))
+    assert "tenant acme" in operator.get("/admin/sso/scoperolemapping/").content.decode()
+    url = f"/admin/sso/scoperolemapping/{own.pk}/change/"
+    assert operator.get(url).status_code == 200  # read-only view
+    assert operator.post(url, {"scope": "user", "group": Group.objects.get(name="User").pk}).status_code == 403
+    assert operator.post(f"/admin/sso/scoperolemapping/{own.pk}/delete/", {"post": "yes"}).status_code == 403
+    own.refresh_from_db()
+    assert own.group.name == "Admin"
+
+
+def test_an_operator_who_loses_the_scope_loses_the_admin(client, django_user_model):
+    user = signed_in(client, django_user_model, "operator", ADMIN_SCOPES)
+    assert client.get("/admin/").status_code == 200
+    sync_roles(user, ["mobilestarter.user"], "operator")
+    assert client.get("/admin/").status_code == 403
+
+
+def test_the_admins_log_out_signs_an_operator_out_of_the_app(operator, django_user_model):
+    user = django_user_model.objects.get(mindsphere__tenant="operator")
+    TokenRecord.objects.create(
+        user=user, session_key=operator.session.session_key, tenant="operator", access_token_encrypted="x",
+        refresh_token_encrypted="x", access_expires_at="2030-01-01T00:00Z", refresh_expires_at="2030-01-01T00:00Z",
+    )
+    session = operator.session
+    session.update({"_mindsphere_token_record": TokenRecord.objects.get().pk, "_mindsphere_tenant": "operator"})
+    session.save()
+    response = operator.post("/admin/logout/")
+    assert response.status_code == 302
+    assert "/operator/logout.do?redirect_uri=" in response.headers["Location"]  # through MindSphere, as the app's own
+    assert not TokenRecord.objects.exists()
+    assert "_auth_user_id" not in operator.session

@@ -1,0 +1,142 @@
+"""/manage/roles/: a tenant's admins change their own tenant's mapping, and nothing else."""
+from __future__ import annotations
+
+import pytest
+
+from sso.models import MappingChange, ScopeRoleMapping
+from tests.people import make_person, roles_of
+
+pytestmark = pytest.mark.django_db
+URL = "/manage/roles/"
+
+
+@pytest.fixture
+def acme(client):
+    """acme's admin, signed in; acme's and globex's users exist."""
+    admin = make_person("acme", "admin")
+    client.force_login(admin)
+    return {"admin": admin, "user": make_person("acme", "user"), "globex_user": make_person("globex", "user")}
+
+
+def form_data(client, **changes) -> dict:
+    """The form as the page renders it, with `changes` applied (scope -> role; tenant/version too)."""
+    form = client.get(URL).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {key: ("" if value is None else value) for key, value in data.items()}
+    for key, value in changes.items():
+        data[key if key in ("tenant", "version") else f"scope-{key}"] = value
+    return data
+
+
+def test_the_page_shows_the_tenants_mapping_people_and_no_history(client, acme):
+    response = client.get(URL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Roles of acme" in page and "uses the app's defaults" in page
+    assert "admin@acme.example" in page and "user@acme.example" in page and "globex" not in page
+    assert "Settings" in page  # where a person's scopes are changed
+    assert 'id="mindsphere-lifecycle"' in page
+    assert response.context["form"]["scope-user"].value() == "User"
+
+
+def test_saving_changes_acme_at_once_and_not_globex(client, acme):
+    response = client.post(URL, form_data(client, user="Admin"))
+    assert response.status_code == 302
+    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {"admin": "Admin", "user": "Admin"}
+    assert roles_of(acme["user"]) == {"Admin"}  # re-synced at once
+    assert roles_of(acme["globex_user"]) == {"User"}
+    assert not ScopeRoleMapping.objects.filter(tenant="globex").exists()
+    change = MappingChange.objects.get(tenant="acme")
+    assert (change.changed_by, change.changes) == ("admin@acme.example", ["user: User → Admin"])
+    page = client.get(URL).content.decode()
+    assert "Mapping saved: user: User → Admin" in page and "has its own mapping" in page
+
+
+def test_saving_with_htmx_swaps_the_page_content(client, acme):
+    response = client.post(URL, form_data(client, user="Admin"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.startswith('<div id="manage-roles">') and "Mapping saved" in page
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_reset_goes_back_to_the_defaults(client, acme):
+    client.post(URL, form_data(client, user="Admin"))
+    response = client.post(URL + "reset/", form_data(client))
+    assert response.status_code == 302
+    assert not ScopeRoleMapping.objects.filter(tenant="acme").exists()
+    assert roles_of(acme["user"]) == {"User"}
+    assert MappingChange.objects.filter(tenant="acme").first().changes == ["reset to the app's defaults", "user: Admin → User"]
+
+
+def tampered(client) -> dict:
+    return form_data(client, tenant="globex")
+
+
+@pytest.mark.parametrize(
+    ("make_data", "message"),
+    [
+        pytest.param(lambda client: {**form_data(client), "scope-superuser": "Admin"}, "This app has no scope superuser", id="unknown-scope"),
+        pytest.param(lambda client: form_data(client, user="Operators"), "Select a valid choice", id="unknown-role"),
+        pytest.param(lambda client: {key: value for key, value in form_data(client).items() if not key.startswith("scope-")}, "arrived empty", id="empty"),
+        pytest.param(tampered, "for another tenant", id="tampered-tenant"),
+        pytest.param(lambda client: form_data(client, version="0", user="Admin") | {"version": "99"}, "Someone changed this mapping", id="stale"),
+        pytest.param(lambda client: form_data(client, admin="", user=""), "at least one scope a role", id="no-roles"),
+        pytest.param(lambda client: form_data(client, admin="User"), "must give the Admin role", id="no-admin"),
+        pytest.param(lambda client: form_data(client, version="x"), "could not be read", id="bad-version"),
+    ],
+)
+def test_bad_input_changes_nothing_and_says_why(client, acme, make_data, message):
+    response = client.post(URL, make_data(client))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ScopeRoleMapping.objects.exclude(tenant="").exists()
+    assert not MappingChange.objects.exists()
+    assert roles_of(acme["user"]) == {"User"}
+
+
+def test_a_stale_form_shows_the_mapping_as_it_is_now(client, acme, django_user_model):
+    stale = form_data(client, user="Admin")
+    other = make_person("acme", "admin", "second-admin@acme.example")
+    client.force_login(other)
+    client.post(URL, form_data(client, user="Admin"))
+    client.force_login(acme["admin"])
+    response = client.post(URL, stale | {"scope-admin": "Admin", "scope-user": "User"})
+    assert response.status_code == 400
+    assert response.context["form"]["scope-user"].value() == "Admin"  # what second-admin saved
+    assert MappingChange.objects.count() == 1
+
+
+def test_a_stale_reset_changes_nothing(client, acme):
+    client.post(URL, form_data(client, user="Admin"))
+    stale = form_data(client) | {"version": "0"}
+    response = client.post(URL + "reset/", stale)
+    assert response.status_code == 400 and ScopeRoleMapping.objects.filter(tenant="acme").exists()
+
+
+def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
+    client.post(URL, form_data(client, user="Admin"))  # acme has its own mapping now
+    client.force_login(make_person("globex", "admin"))
+    page = client.get(URL).content.decode()
+    assert "Roles of globex" in page and "acme" not in page
+    for path in (URL, URL + "reset/"):
+        response = client.post(path, form_data(client, tenant="acme"))
+        assert response.status_code == 400
+    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {"admin": "Admin", "user": "Admin"}
+    assert not MappingChange.objects.filter(tenant="globex").exists()
+
+
+@pytest.mark.parametrize("kind", ["user", "norole"])
+def test_only_admins_may_open_it(client, kind):
+    client.force_login(make_person("acme", kind))
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"tenant": "acme", "version": 0, "scope-user": "Admin"}).status_code == 403
+    assert not ScopeRoleMapping.objects.exclude(tenant="").exists()
+
+
+def test_anonymous_people_go_to_the_login_page(client):
+    assert client.get(URL).headers["Location"] == "/?next=%2Fmanage%2Froles%2F"
+
+
+def test_the_admin_menu_links_it(client, acme):
+    assert 'href="/manage/roles/"' in client.get("/home/admin/").content.decode()
