@@ -1,12 +1,14 @@
-# The README's two commands: `make run` and `make test`. Both work on a fresh machine with
-# Python 3.11 and make: they create .venv and install what they need.
+# The README's commands: `make run` (development), `make serve` (the production stack on this
+# machine) and `make test`. All work on a fresh machine with Python 3.11 and make: they create
+# .venv and install what they need.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 APP_PORT ?= 8000
 EMULATOR_PORT ?= 8001
+export APP_PORT EMULATOR_PORT
 
-.PHONY: run test setup check migrate seed clean
+.PHONY: run serve test bench setup check migrate seed clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -22,8 +24,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 setup: $(VENV)/.runtime
 
+# Development commands run with DEBUG on (the development SECRET_KEY is refused with DEBUG off).
 migrate: setup
-	$(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	$(PY) -m emulator migrate --noinput
 
 seed: migrate
@@ -36,14 +39,37 @@ run: seed
 	@echo "  Demo users: admin@acme.example, user@acme.example, norole@acme.example,"
 	@echo "              admin@globex.example, consultant@example.com; password 'demo'"
 	@echo
-	DEBUG=$${DEBUG:-1} APP_PORT=$(APP_PORT) EMULATOR_PORT=$(EMULATOR_PORT) $(VENV)/bin/honcho start -f Procfile
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho start -f Procfile.dev
+
+# The production stack on this machine: DEBUG off, gunicorn, Celery worker and beat, and the
+# emulator unless MINDSPHERE_AUTH_URL points elsewhere (docs/deploying.md). SECRET_KEY comes from
+# the environment, else from var/secret_key (made once).
+serve: setup
+	@mkdir -p var
+	@test -n "$$SECRET_KEY" -o -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	@set -e; export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput -v0; \
+	case "$${MINDSPHERE_AUTH_URL:-http://127.0.0.1:$(EMULATOR_PORT)/}" in \
+	  http://127.0.0.1:$(EMULATOR_PORT)/*) \
+	    $(PY) -m emulator migrate --noinput -v0 && $(PY) -m emulator seed_demo >/dev/null; \
+	    processes="web worker beat emulator";; \
+	  *) processes="web worker beat";; \
+	esac; \
+	echo; echo "  App (production settings): http://127.0.0.1:$(APP_PORT)/"; echo; \
+	exec $(PY) -m project.serve -f Procfile.serve $$processes
 
 check: setup
-	$(PY) manage.py check
+	DEBUG=$${DEBUG:-1} $(PY) manage.py check
 	$(PY) -m emulator check
 
 test: $(VENV)/.dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmark (docs/performance.md): ratios against bare Django views of the same run, on SQLite
+# and, when they answer on this machine, PostgreSQL and Redis. Options: BENCH_ARGS="--seconds 5".
+bench: $(VENV)/.dev
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 emulator.sqlite3 staticfiles media test-artifacts
+	rm -rf $(VENV) db.sqlite3 emulator.sqlite3 staticfiles media test-artifacts var

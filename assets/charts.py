@@ -35,15 +35,23 @@ def _local_name(element) -> str:
     return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
 
 
-def _without_scripts(title: str):
-    """An xml filter: drop pygal's inline <script> (it writes one with its config even when `js`
-    is empty; nothing here needs it) and name the chart instead of pygal's default "Pygal"."""
+def _fit_for_the_page(title: str, nonce: str):
+    """An xml filter that makes pygal's SVG fit the page's Content-Security-Policy and name it.
+
+    Drops pygal's inline <script> (it writes one with its config even when `js` is empty; nothing
+    here needs it), gives its <style> the request's CSP nonce, drops `style` attributes (only the
+    hidden tooltip has one, and the policy allows no inline style attribute), and names the chart
+    instead of pygal's default "Pygal".
+    """
 
     def xml_filter(root):
         for parent in root.iter():
+            parent.attrib.pop("style", None)
             for child in list(parent):
                 if _local_name(child) == "script":
                     parent.remove(child)
+                elif _local_name(child) == "style":
+                    child.set("nonce", nonce)
                 elif _local_name(child) == "title" and parent is root:
                     child.text = title
         return root
@@ -68,8 +76,13 @@ def _x_labels(start: datetime, end: datetime) -> tuple[list[datetime], str]:
     return labels, fmt
 
 
-def line_chart_svg(points: Sequence[tuple[datetime, float]], start: datetime, end: datetime, title: str = "") -> str:
-    """An inline `<svg>` line chart of `points` (already downsampled) between `start` and `end` (UTC)."""
+def line_chart_svg(
+    points: Sequence[tuple[datetime, float]], start: datetime, end: datetime, title: str = "", *, nonce: str = ""
+) -> str:
+    """An inline `<svg>` line chart of `points` (already downsampled) between `start` and `end` (UTC).
+
+    `nonce` is the request's CSP nonce (`request.csp_nonce`), which the SVG's <style> carries.
+    """
     labels, fmt = _x_labels(start, end)
     chart = pygal.DateTimeLine(
         js=[],  # no pygal.js from a CDN; the table under the chart carries the exact numbers
@@ -90,6 +103,6 @@ def line_chart_svg(points: Sequence[tuple[datetime, float]], start: datetime, en
         truncate_label=-1,
         no_data_text="No data",
     )
-    chart.add_xml_filter(_without_scripts(title))
+    chart.add_xml_filter(_fit_for_the_page(title, nonce))
     chart.add(title, list(points), allow_interruptions=True)
     return chart.render(is_unicode=True)

@@ -47,5 +47,10 @@ class Export(models.Model):
 
     @property
     def filename(self) -> str:
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.asset_name).strip("-") or "asset"
-        return f"{safe}-{self.property_set}-{self.start:%Y%m%d}-{self.end:%Y%m%d}.csv"
+        # Both names come from MindSphere: keep letters, digits, '-' and '_' only ("../x" is no path).
+        asset, data = _file_part(self.asset_name, "asset"), _file_part(self.property_set, "data")
+        return f"{asset}-{data}-{self.start:%Y%m%d}-{self.end:%Y%m%d}.csv"
+
+
+def _file_part(name: str, default: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-") or default

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import tempfile
 from datetime import timedelta
 
 from celery import shared_task
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.utils import timezone
 
@@ -26,6 +28,10 @@ from .models import Export
 logger = logging.getLogger(__name__)
 
 SIGNED_OUT_MESSAGE = "Your MindSphere session ended before the export finished. Sign in again and start it again."
+FILE_MESSAGE = "The export file could not be saved under this asset's names. Ask your administrator."
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -44,6 +50,11 @@ def export_time_series(self, export_id: int) -> None:
         _finish(export, Export.Status.FAILED, SIGNED_OUT_MESSAGE)
     except MindSphereAPIError as error:
         _finish(export, Export.Status.FAILED, f"MindSphere answered an error: {error.message}")
+    except SuspiciousFileOperation as error:
+        # Names from MindSphere end up in the file name; one the storage refuses must not leave
+        # the export running for ever (the message would be delivered again and fail again).
+        logger.error("Export %s: file name refused: %s", export.pk, error)
+        _finish(export, Export.Status.FAILED, FILE_MESSAGE)
     except ProviderUnavailableError as retry:
         if self.request.retries >= app_settings.ASSETS_EXPORT_MAX_RETRIES:
             _finish(export, Export.Status.FAILED, "MindSphere was not reachable. Try the export again later.")
@@ -59,11 +70,11 @@ def _run(export: Export) -> None:
     span = (export.end - export.start).total_seconds() or 1
     with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
+        writer.writerow([spreadsheet_safe(name) for name in header])
         rows = 0
         for page in _pages(export):
             for record in page:
-                writer.writerow([record.get(name, "") for name in header])
+                writer.writerow([spreadsheet_safe(record.get(name, "")) for name in header])
             rows += len(page)
             if page:
                 done = parse_time(page[-1]["_time"]) - export.start
@@ -74,6 +85,16 @@ def _run(export: Export) -> None:
         export.file.save(export.filename, File(handle), save=False)
     export.rows = rows
     _finish(export, Export.Status.DONE, "")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (OWASP: a leading quote).
+
+    Numbers stay numbers: -3.5 (or the text "-3.5") is written as it is.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
 
 
 def _pages(export: Export):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -52,6 +52,23 @@ def _list_url(q: str, page: int) -> str:
     return f"{reverse('assets:list')}?{urlencode(params)}"
 
 
+def detail_url(asset_id: object) -> str:
+    """The asset's page, or "" for an id no URL of this app can carry (it is listed without a link)."""
+    if isinstance(asset_id, str) and asset_id not in ("", ".", ".."):  # browsers resolve "." and ".." away
+        try:
+            url = reverse("assets:detail", args=[asset_id])
+            if resolve(url).url_name == "detail":  # not an id such as "exports", which names another page
+                return url
+        except (NoReverseMatch, Resolver404):
+            pass
+    logger.warning("asset id %r cannot be linked to; listed without a link", asset_id)
+    return ""
+
+
+def _rows(assets: list[dict]) -> list[dict]:
+    return [{**asset, "detail_url": detail_url(asset.get("assetId"))} for asset in assets]
+
+
 # --- the asset list ----------------------------------------------------------------------------
 
 
@@ -91,7 +108,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     shown = (page + 1) * PAGE_SIZE
     context = {
         "q": q,
-        "assets": assets,
+        "assets": _rows(assets),
         "total": total,
         "next_url": _list_url(q, page + 1) if shown < total and page < MAX_PAGE else "",
         "capped": shown < total and page >= MAX_PAGE,
@@ -228,7 +245,9 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
                 start=start,
                 points=points,
                 bucket_minutes=int(bucket_width(end - start, MAX_POINTS) / timedelta(minutes=1)),
-                chart_svg=charts.line_chart_svg(points, start, end, title=variable.label) if points else "",
+                chart_svg=charts.line_chart_svg(points, start, end, title=variable.label, nonce=str(request.csp_nonce))
+                if points
+                else "",
                 permalink=f"{reverse('assets:detail', args=[asset_id])}?"
                 + urlencode({"variable": variable.key, "range": range_key, "end": end.strftime("%Y-%m-%dT%H:%MZ")}),
             )

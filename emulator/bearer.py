@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from .keys import public_pem
 from .models import Application, SigningKey, Tenant
+from .tokens import is_refresh_token
 
 
 class GatewayAuthError(Exception):
@@ -41,6 +42,8 @@ def authenticate(request: HttpRequest) -> tuple[Tenant, dict]:
         raise GatewayAuthError(401, "The access token has expired.") from None
     except jwt.PyJWTError:
         raise GatewayAuthError(401, "The access token is invalid.") from None
+    if is_refresh_token(claims):
+        raise GatewayAuthError(401, "A refresh token is not an access token.")
     if not _issued_for(claims["iss"], key.tenant):
         raise GatewayAuthError(401, "The access token was not issued by its tenant.")
     if claims["ten"] != key.tenant.name:
@@ -57,6 +60,8 @@ def _issued_for(issuer: object, tenant: Tenant) -> bool:
 
 
 def _has_app_scope(scopes: object) -> bool:
+    if isinstance(scopes, str):  # EMULATOR_SCOPE_AS_STRING: space-separated, as RFC 9068 has it
+        scopes = scopes.split()
     if not isinstance(scopes, list):
         return False
     apps = {name.lower() for name in Application.objects.values_list("name", flat=True)}

@@ -1,4 +1,4 @@
-"""Test controls under /_emulator/: grant statistics, faults and users' app roles (JSON)."""
+"""Test controls under /_emulator/: grant statistics, faults, users' app roles and assets (JSON)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import faults, roles, stats
+from . import assets, faults, roles, stats
+from .gateway import asset_json
 
 
 @csrf_exempt  # a machine-to-machine control API for tests; it carries no browser session
@@ -67,3 +68,19 @@ def user_scopes_view(request: HttpRequest, tenant: str, email: str) -> HttpRespo
     except roles.ScopeSpecError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(roles.describe(user, application))
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["POST"])
+def assets_view(request: HttpRequest) -> HttpResponse:
+    """Add an asset, or replace the one with the same assetId: {"tenant", "assetId", "name", "aspects"?, …}."""
+    try:
+        try:
+            spec = json.loads(request.body or b"null")
+        except ValueError as error:
+            raise assets.AssetSpecError(f"the body is not JSON: {error}") from None
+        fields = assets.parse(spec)
+    except assets.AssetSpecError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(asset_json(request, assets.put(fields)), status=201)

@@ -94,10 +94,15 @@ def response(fault: Fault) -> JsonResponse:
         return JsonResponse(
             {"error": "invalid_grant", "error_description": "The grant was refused (emulated fault)."}, status=400
         )
-    reply = JsonResponse(
-        {"error": "temporarily_unavailable", "error_description": "The service is unavailable (emulated fault)."},
-        status=503,
-    )
+    if fault.mode == Fault.Mode.TOO_MANY_REQUESTS:
+        reply = JsonResponse(
+            {"error": "too_many_requests", "error_description": "Too many requests (emulated fault)."}, status=429
+        )
+    else:
+        reply = JsonResponse(
+            {"error": "temporarily_unavailable", "error_description": "The service is unavailable (emulated fault)."},
+            status=503,
+        )
     reply["Retry-After"] = "1"
     return reply
 

@@ -9,7 +9,7 @@ import json
 import time
 import uuid
 from datetime import datetime, timezone
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -44,6 +44,10 @@ def bearer_protected(view):
         fault = faults.take(tenant.name, Fault.Target.GATEWAY)
         if fault is not None and fault.mode == Fault.Mode.HANG:
             time.sleep(fault.hang_seconds)
+        elif fault is not None and fault.mode == Fault.Mode.TOO_MANY_REQUESTS:
+            response = error(429, "Too many requests (emulated fault).", "mdsp.core.gateway.tooManyRequests")
+            response["Retry-After"] = "1"
+            return response
         elif fault is not None:
             response = error(503, "The service is unavailable (emulated fault).", "mdsp.core.gateway.unavailable")
             response["Retry-After"] = "1"
@@ -101,8 +105,13 @@ def _ordered(assets: QuerySet, raw: str | None) -> QuerySet:
     return assets.order_by(f"{prefix}{SORTABLE[field]}", f"{prefix}asset_id")
 
 
+def segment(value: str) -> str:
+    """`value` as one URL path segment; "." and ".." encoded too, or URL parsers would resolve them away."""
+    return value.replace(".", "%2E") if value in (".", "..") else quote(value, safe="")
+
+
 def asset_json(request: HttpRequest, asset: Asset) -> dict:
-    href = request.build_absolute_uri(f"/gateway/api/assetmanagement/v3/assets/{asset.asset_id}")
+    href = request.build_absolute_uri(f"/gateway/api/assetmanagement/v3/assets/{segment(asset.asset_id)}")
     return {
         "assetId": asset.asset_id,
         "tenantId": asset.tenant.name,
@@ -206,7 +215,9 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
     records = [_record(entity_id, chosen, moment) for moment in marks]
     response = JsonResponse(records, safe=False)
     if more:
-        response["Link"] = f'<{_next_url(request, marks[-1], start, end, descending)}>; rel="next"'
+        # Not request.path: it is decoded, and a property set named "a/b" or ".." must stay one segment.
+        path = f"/gateway/api/iottimeseries/v3/timeseries/{segment(entity_id)}/{segment(property_set)}"
+        response["Link"] = f'<{_next_url(request, path, marks[-1], start, end, descending)}>; rel="next"'
     return response
 
 
@@ -239,7 +250,7 @@ def _record(entity_id: str, chosen: list[str], moment: datetime) -> dict:
     return record
 
 
-def _next_url(request: HttpRequest, last: datetime, start: datetime, end: datetime, descending: bool) -> str:
+def _next_url(request: HttpRequest, path: str, last: datetime, start: datetime, end: datetime, descending: bool) -> str:
     params = request.GET.copy()
     if descending:
         # `to` is inclusive: continue just before the last record sent.
@@ -248,4 +259,4 @@ def _next_url(request: HttpRequest, last: datetime, start: datetime, end: dateti
     else:
         params["from"] = timeseries.format_time(last)  # `from` is exclusive
         params["to"] = timeseries.format_time(end)
-    return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(params.items()))}")
+    return request.build_absolute_uri(f"{path}?{urlencode(sorted(params.items()))}")

@@ -198,6 +198,7 @@ class Fault(models.Model):
 
     class Mode(models.TextChoices):
         UNAVAILABLE = "503"
+        TOO_MANY_REQUESTS = "429"
         HANG = "hang"
         INVALID_GRANT = "invalid_grant"
 

@@ -11,7 +11,7 @@ import binascii
 import hmac
 import logging
 from datetime import datetime, timedelta
-from urllib.parse import unquote
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -204,14 +204,15 @@ class Validator(RequestValidator):
                 application=request.client,
                 user=request.user,
                 created=now,
-                refresh_expires_at=now + timedelta(seconds=settings.EMULATOR_REFRESH_TOKEN_SECONDS),
+                refresh_expires_at=refresh_expiry(request),
             )
             request.sign_in = sign_in
         self._store_refresh_token(token.get("refresh_token"), request, sign_in, now)
         # Every token response carries these, rotated or not: the app reads them each time.
         token["scope"] = " ".join(request.user.scope_claim())
-        # MindSphere reports how long the refresh token has left, counted from sign-in.
-        token["refresh_token_expires_in"] = max(0, int((sign_in.refresh_expires_at - now).total_seconds()))
+        if settings.EMULATOR_SEND_REFRESH_EXPIRES_IN:
+            # MindSphere reports how long the refresh token has left, counted from sign-in.
+            token["refresh_token_expires_in"] = max(0, round((sign_in.refresh_expires_at - now).total_seconds()))
 
     def _store_refresh_token(self, new_value: str | None, request, sign_in: SignIn, now: datetime) -> None:
         old = getattr(request, "refresh_record", None)
@@ -222,6 +223,19 @@ class Validator(RequestValidator):
             old.save(update_fields=["rotated_at"])
         if new_value:
             RefreshToken.objects.create(token_hash=token_hash(new_value), sign_in=sign_in, created=now)
+
+
+def refresh_expiry(request) -> datetime:
+    """When the refresh tokens of this grant's sign-in end: counted from sign-in, never extended.
+
+    A code exchange fixes it once, for the refresh token minted first and the sign-in stored after.
+    """
+    sign_in = getattr(request, "sign_in", None)
+    if sign_in is not None:
+        return sign_in.refresh_expires_at
+    if getattr(request, "refresh_expires_at", None) is None:
+        request.refresh_expires_at = timezone.now() + timedelta(seconds=settings.EMULATOR_REFRESH_TOKEN_SECONDS)
+    return request.refresh_expires_at
 
 
 def _basic_credentials(header: str) -> tuple[str | None, str | None]:
@@ -235,7 +249,8 @@ def _basic_credentials(header: str) -> tuple[str | None, str | None]:
     client_id, sep, secret = decoded.partition(":")
     if not sep:
         return None, None
-    return unquote(client_id), unquote(secret)
+    # RFC 6749, section 2.3.1: both parts are form-urlencoded before Basic ("+" is a space).
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
 def _same(a: str, b: str) -> bool:
@@ -253,7 +268,7 @@ class Server(AuthorizationEndpoint, TokenEndpoint):
             validator,
             token_generator=lambda request: self._access_token(request),
             expires_in=settings.EMULATOR_ACCESS_TOKEN_SECONDS,
-            refresh_token_generator=lambda request: tokens.opaque_token(),
+            refresh_token_generator=lambda request: self._refresh_token(request),
         )
         AuthorizationEndpoint.__init__(
             self, default_response_type="code", response_types={"code": code_grant}, default_token_type=bearer
@@ -266,6 +281,15 @@ class Server(AuthorizationEndpoint, TokenEndpoint):
         )
         self.tenant = tenant
         self.http_request = http_request
+
+    def _refresh_token(self, request: OAuthRequest) -> str:
+        return tokens.refresh_token(
+            request=self.http_request,
+            tenant=self.tenant,
+            user=request.user,
+            application=request.client,
+            expires_at=refresh_expiry(request),
+        )
 
     def _access_token(self, request: OAuthRequest) -> str:
         return tokens.access_token(

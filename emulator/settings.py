@@ -134,6 +134,12 @@ EMULATOR_ACCESS_TOKEN_SECONDS = env_int("EMULATOR_ACCESS_TOKEN_SECONDS", 1800)
 EMULATOR_REFRESH_TOKEN_SECONDS = env_int("EMULATOR_REFRESH_TOKEN_SECONDS", 43200)
 EMULATOR_ROTATE_REFRESH_TOKENS = env_bool("EMULATOR_ROTATE_REFRESH_TOKENS", True)
 EMULATOR_CODE_SECONDS = env_int("EMULATOR_CODE_SECONDS", 300)
+# How a server may differ from MindSphere and still be conformant, for the app's tests: the access
+# token's `scope` as a space-separated string (RFC 9068) instead of an array; no
+# `refresh_token_expires_in` in token responses; opaque refresh tokens instead of JWTs.
+EMULATOR_SCOPE_AS_STRING = env_bool("EMULATOR_SCOPE_AS_STRING", False)
+EMULATOR_SEND_REFRESH_EXPIRES_IN = env_bool("EMULATOR_SEND_REFRESH_EXPIRES_IN", True)
+EMULATOR_OPAQUE_REFRESH_TOKENS = env_bool("EMULATOR_OPAQUE_REFRESH_TOKENS", False)
 
 # The demo client registration; the app reads the same variables, so `make run` needs no setup.
 EMULATOR_APP_NAME = env.str("MINDSPHERE_APP_NAME", "mobilestarter")

@@ -1,11 +1,13 @@
-"""Access tokens as MindSphere issues them: RS256 JWTs signed with the tenant's key."""
+"""Tokens as MindSphere issues them: access and refresh tokens are RS256 JWTs signed with the tenant's key."""
 from __future__ import annotations
 
 import secrets
 import time
 import uuid
+from datetime import datetime
 
 import jwt
+from django.conf import settings
 from django.http import HttpRequest
 
 from .keys import current_signing_key
@@ -29,7 +31,7 @@ def access_token(
         "email": user.email,
         "ten": tenant.name,
         "zid": tenant.name,
-        "scope": user.scope_claim(),
+        "scope": " ".join(user.scope_claim()) if settings.EMULATOR_SCOPE_AS_STRING else user.scope_claim(),
         "client_id": application.client_id,
         "cid": application.client_id,
         "aud": [application.client_id],
@@ -42,6 +44,40 @@ def access_token(
     }
     if user.subtenant:
         claims["subtenant"] = user.subtenant
+    return _signed(claims, tenant)
+
+
+def refresh_token(
+    *, request: HttpRequest, tenant: Tenant, user: TenantUser, application: Application, expires_at: datetime
+) -> str:
+    """A refresh token as UAA makes them: a JWT (jti ending in "-r") that ends with its sign-in.
+
+    Only its hash is stored; the gateway refuses it as a bearer token.
+    """
+    if settings.EMULATOR_OPAQUE_REFRESH_TOKENS:
+        return opaque_token()
+    claims = {
+        "jti": f"{uuid.uuid4().hex}-r",
+        "sub": str(user.user_id),
+        "user_id": str(user.user_id),
+        "ten": tenant.name,
+        "zid": tenant.name,
+        "client_id": application.client_id,
+        "cid": application.client_id,
+        "aud": [application.client_id],
+        "iss": issuer(request, tenant),
+        "iat": int(time.time()),
+        "exp": int(expires_at.timestamp()),
+        "grant_type": "refresh_token",
+    }
+    return _signed(claims, tenant)
+
+
+def is_refresh_token(claims: dict) -> bool:
+    return str(claims.get("jti", "")).endswith("-r")
+
+
+def _signed(claims: dict, tenant: Tenant) -> str:
     key = current_signing_key(tenant)
     return jwt.encode(claims, key.private_key_pem, algorithm="RS256", headers={"kid": key.kid})
 

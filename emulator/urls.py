@@ -10,10 +10,12 @@ urlpatterns = [
     path("_emulator/stats", controls.stats_view, name="stats"),
     path("_emulator/faults", controls.faults_view, name="faults"),
     path("_emulator/users/<str:tenant>/<str:email>/scopes", controls.user_scopes_view, name="user_scopes"),
+    path("_emulator/assets", controls.assets_view, name="assets_control"),
     path("gateway/api/assetmanagement/v3/assets", gateway.assets, name="assets"),
     path("gateway/api/assetmanagement/v3/assets/<str:asset_id>", gateway.asset_detail, name="asset"),
     path(
-        "gateway/api/iottimeseries/v3/timeseries/<str:entity_id>/<str:property_set>",
+        # A property set's name may hold anything but the entity id can't ("/" arrives decoded).
+        "gateway/api/iottimeseries/v3/timeseries/<str:entity_id>/<path:property_set>",
         gateway.time_series,
         name="timeseries",
     ),

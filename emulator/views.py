@@ -5,12 +5,12 @@ import json
 import logging
 import time
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.db import transaction
 from oauthlib.oauth2 import FatalClientError, OAuth2Error
 
 from . import faults, stats

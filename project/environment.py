@@ -1,6 +1,7 @@
 """From environment variables to settings, with environs doing the typed parsing."""
 from __future__ import annotations
 
+import json
 import os
 import typing
 
@@ -31,11 +32,35 @@ def from_environment(env: Env, *app_settings: type) -> dict:
     return values
 
 
-def database_config(url: str | None, default_sqlite_path: str) -> dict:
-    """A DATABASES entry from a URL; SQLite with immediate transactions when there is none."""
-    config = dj_database_url.parse(url or f"sqlite:///{default_sqlite_path}", conn_max_age=0)
+def database_config(url: str | None, default_sqlite_path: str, conn_max_age: int = 0) -> dict:
+    """A DATABASES entry from a URL; SQLite with immediate transactions when there is none.
+
+    A server database keeps connections `conn_max_age` seconds (checked before reuse), so a
+    request does not pay for a new connection.
+    """
+    config = dj_database_url.parse(url or f"sqlite:///{default_sqlite_path}", conn_max_age=conn_max_age, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Immediate transactions take the write lock at BEGIN, so concurrent writers
         # queue on the busy timeout instead of failing half-way with "database is locked".
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+        config["CONN_MAX_AGE"] = 0
     return config
+
+
+def vcap_service_uri(kind: str) -> str:
+    """The `uri` of the first Cloud Foundry service bound as `kind` ("postgres", "redis"), or "".
+
+    Cloud Foundry passes bound services in VCAP_SERVICES: {label: [{"name", "label", "tags",
+    "credentials": {"uri": ...}}]}. A service counts when its label, name or a tag mentions `kind`.
+    """
+    try:
+        services = json.loads(os.environ.get("VCAP_SERVICES") or "{}")
+    except ValueError:
+        raise ValueError("VCAP_SERVICES is not JSON") from None
+    for label, instances in services.items():
+        for instance in instances:
+            words = [label, instance.get("name", ""), *instance.get("tags", [])]
+            uri = instance.get("credentials", {}).get("uri", "")
+            if uri and any(kind in str(word).lower() for word in words):
+                return uri
+    return ""

@@ -7,21 +7,26 @@ import os
 import tempfile
 from pathlib import Path
 
+from csp.constants import NONCE
 from environs import Env
 
 from assets.app_settings import AppSettings as AssetsSettings
-from project.environment import database_config, env_list, from_environment
+from project.environment import database_config, env_list, from_environment, vcap_service_uri
 from sso.app_settings import AppSettings as SsoSettings
 from webapp.app_settings import AppSettings as WebappSettings
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env.str("SECRET_KEY", "django-insecure-local-development-only-change-me")
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only-change-me"  # project.E001 refuses it with DEBUG off
+SECRET_KEY = env.str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", False)
+# Served over plain http on this machine (make run, make serve): no SSL redirect, HSTS or secure cookies.
+LOCAL_HTTP = env.bool("LOCAL_HTTP", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
+    "project",  # system checks of the deployment (project/checks.py)
     "sso.apps.OperatorAdminConfig",  # django.contrib.admin, for the app's operators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -43,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "project.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,7 +85,10 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(env.str("DATABASE_URL", ""), str(BASE_DIR / "db.sqlite3"))}
+# Cloud Foundry binds services through VCAP_SERVICES; an explicit DATABASE_URL or REDIS_URL wins.
+DATABASE_URL = env.str("DATABASE_URL", "") or vcap_service_uri("postgres")
+REDIS_URL = env.str("REDIS_URL", "") or vcap_service_uri("redis")
+DATABASES = {"default": database_config(DATABASE_URL, str(BASE_DIR / "db.sqlite3"), env.int("DATABASE_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so live-server tests run requests on separate connections, as in production.
     # Per process, so two test runs on one machine never share it.
@@ -106,16 +115,66 @@ LOGIN_REDIRECT_URL = "/"
 # Messages can name a person or a tenant: keep them in the session, not in a readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# --- Cache and sessions: in Redis when REDIS_URL is set, so any number of instances share them ---
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", not DEBUG and not env.bool("LOCAL_HTTP", True))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# --- Secure by default when DEBUG is off and the app is not on local http (docs/deploying.md) ----
+SECURE_DEFAULT = not DEBUG and not LOCAL_HTTP
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", SECURE_DEFAULT)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", SECURE_DEFAULT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # platforms probe these over plain http
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000 if SECURE_DEFAULT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_DEFAULT)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", SECURE_DEFAULT)
+if env.bool("TRUST_X_FORWARDED_PROTO", False):
+    # Only behind a router that sets this header itself (Cloud Foundry's does); never on a bare server.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere; the chart's SVG style carries the request's nonce. The
+# middleware adds the tenant sign-in host to form-action (the Login form redirects there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+    }
+}
+
+# --- Logging: no secret in any line at any level (project/logging.py) -----------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "redacted": {
+            "()": "project.logging.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "as_json": LOG_FORMAT == "json",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "redacted"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # --- The apps' own settings: only those the environment sets; defaults in <app>/app_settings.py ---
@@ -136,7 +195,7 @@ SOCIALACCOUNT_STORE_TOKENS = False  # tokens live encrypted in sso.TokenRecord o
 # --- Celery ------------------------------------------------------------------------------------
 # Redis in production and CI; by default a server-less file-system broker, so `make run` runs a real
 # worker and beat on a fresh machine without a broker server.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
 CELERY_BROKER_FOLDER = env.path("CELERY_BROKER_FOLDER", BASE_DIR / "var" / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     (CELERY_BROKER_FOLDER / "control").mkdir(parents=True, exist_ok=True)
@@ -162,5 +221,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "delete-expired-token-records": {"task": "sso.tasks.delete_expired_token_records", "schedule": 15 * 60},
     "delete-old-exports": {"task": "assets.tasks.delete_old_exports", "schedule": 60 * 60},
+    "clear-expired-sessions": {"task": "sso.tasks.clear_expired_sessions", "schedule": 60 * 60},
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))
+Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)

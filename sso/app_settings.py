@@ -19,6 +19,9 @@ class AppSettings:
     MINDSPHERE_AUTH_URL: str = "http://127.0.0.1:8001/{tenant}"
     MINDSPHERE_GATEWAY_URL: str = "http://127.0.0.1:8001/gateway"
     MINDSPHERE_ALLOWED_TENANTS: list[str] = []
+    # Scopes asked for at sign-in, separated by spaces; MindSphere puts the person's roles in the
+    # token whatever is asked, so the default asks for none.
+    MINDSPHERE_SCOPES: str = ""
     # Tenants whose admins (app scope `admin`) are the app's operators: Django admin, app-wide defaults.
     MINDSPHERE_OPERATOR_TENANTS: list[str] = []
     # Seconds before the access token's expiry at which a check already refreshes it; larger
@@ -32,8 +35,14 @@ class AppSettings:
     MINDSPHERE_HTTP_TIMEOUT: int = 10
     # How long signing keys are cached before they are read again (Mendix: 24 h).
     MINDSPHERE_KEYS_CACHE_SECONDS: int = 86400
+    # Before sending a person to a tenant's sign-in, the app checks that the tenant exists (its
+    # token_keys answer): within this timeout, remembering the answer this long.
+    MINDSPHERE_TENANT_CHECK_TIMEOUT: int = 3
+    MINDSPHERE_TENANT_CHECK_CACHE_SECONDS: int = 300
     # Seconds between the lifecycle include's periodic checks while the page is visible.
     MINDSPHERE_CHECK_INTERVAL: int = 60
+    # Seconds a started sign-in may take: the anonymous session of one never finished expires then.
+    MINDSPHERE_SIGN_IN_TIMEOUT: int = 900
     # Seconds the browser is asked to wait after a 503 because MindSphere is unreachable.
     MINDSPHERE_RETRY_AFTER: int = 30
 

@@ -136,6 +136,9 @@ def _json(value: dict) -> str:
 
 
 def _segment(value: str) -> str:
+    """`value` as one path segment: '/' encoded, and "." or ".." too, which URL parsers would resolve away."""
+    if value in (".", ".."):
+        return value.replace(".", "%2E")
     return quote(value, safe="")
 
 

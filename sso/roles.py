@@ -30,6 +30,8 @@ OPERATOR_PERMISSIONS = [
 def app_scope_names(scopes: Iterable[object], app_name: str | None = None) -> set[str]:
     """The bare scope names of this app: `{app}.admin` and `mdsp:{any}:{app}.admin` give 'admin'."""
     app = (app_name or app_settings.MINDSPHERE_APP_NAME).lower()
+    if isinstance(scopes, str):  # a space-separated scope claim (RFC 9068), not its characters
+        scopes = scopes.split()
     names = set()
     for scope in scopes:
         if not isinstance(scope, str):
@@ -79,7 +81,7 @@ def sync_roles(user, scopes: Iterable[object], tenant: str) -> set[Group]:
     Operator status (staff and the Operators group) follows MINDSPHERE_OPERATOR_TENANTS; a tenant's
     mapping never makes anyone staff. Superusers are left as they are.
     """
-    scopes = list(scopes)
+    scopes = scopes.split() if isinstance(scopes, str) else list(scopes)
     granted = groups_for_scopes(scopes, tenant)
     if user.is_superuser:
         return granted

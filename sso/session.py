@@ -1,8 +1,11 @@
 """The link between a Django session and its token record, and signing a person out."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 
 from . import tokens
@@ -38,6 +41,13 @@ def sign_out(request: HttpRequest, *, everywhere: bool = False) -> str | None:
     if request.user.is_authenticated:
         keys = tokens.delete_records(request.user, everywhere=everywhere, only=record_id(request))
         if everywhere:
-            Session.objects.filter(session_key__in=keys).delete()
+            end_sessions(keys)
     logout(request)
     return tenant
+
+
+def end_sessions(session_keys: Iterable[str]) -> None:
+    """End these Django sessions, whichever session engine keeps them (database or cache)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in session_keys:
+        store(session_key=key).delete()

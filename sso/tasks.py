@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 
 from celery import shared_task
-from django.contrib.sessions.models import Session
+from django.conf import settings
 from django.utils import timezone
 
 from .models import TokenRecord
+from .session import end_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +20,13 @@ def delete_expired_token_records() -> int:
     expired = TokenRecord.objects.filter(refresh_expires_at__lte=timezone.now())
     keys = list(expired.values_list("session_key", flat=True))
     count, _ = expired.delete()
-    Session.objects.filter(session_key__in=keys).delete()
+    end_sessions(keys)
     if count:
         logger.info("Deleted %s expired MindSphere token records", count)
     return count
+
+
+@shared_task
+def clear_expired_sessions() -> None:
+    """`manage.py clearsessions`: expired sessions, among them those of sign-ins never finished."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -22,14 +22,16 @@ def clean_tenant(raw: str | None) -> str:
     """The tenant name, trimmed and lower-cased, or InvalidTenantError."""
     # Trim spaces only: a line break or other control character can't come from the form's
     # single-line field, so it is rejected below rather than silently removed.
-    value = (raw or "").strip(" ").lower()
+    value = (raw or "").strip(" ")
     if not value:
         raise InvalidTenantError("Enter the name of your MindSphere tenant.")
-    if not value.isascii() or not TENANT_PATTERN.fullmatch(value):
+    # ASCII before lower-casing: some letters lower-case to ASCII (the Kelvin sign U+212A to "k").
+    if not value.isascii() or not TENANT_PATTERN.fullmatch(value.lower()):
         raise InvalidTenantError(
             "A tenant name has 2 to 63 letters, digits or hyphens and starts with a letter, "
             "for example “acme”. Check the name and try again."
         )
+    value = value.lower()
     allowed = app_settings.MINDSPHERE_ALLOWED_TENANTS
     if allowed and value not in {name.lower() for name in allowed}:
         raise InvalidTenantError(f"This app is not available for the tenant “{value}”. Ask your administrator.")

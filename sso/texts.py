@@ -14,4 +14,5 @@ SIGNIN_INVALID_TOKEN = (
     "MindSphere's answer could not be verified for this tenant, so you were not signed in. "
     "Check the tenant name and sign in again."
 )
-SIGNIN_UNAVAILABLE = "MindSphere could not be reached, so you were not signed in. Please try again in a minute."
+SIGNIN_UNAVAILABLE = "MindSphere could not be reached, try again in a moment. You are not signed in yet."
+UNKNOWN_TENANT = "We could not find the tenant {tenant}. Check the name and try again."

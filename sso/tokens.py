@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import enum
 import logging
+import math
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
+import jwt
 import requests
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from requests_oauthlib import OAuth2Session
 
 from . import crypto, roles, tenants
 from .app_settings import app_settings
+from .client_auth import client_basic_auth
 from .exceptions import ProviderUnavailableError, SignedOutError, TokenVerificationError
 from .models import MindSphereIdentity, TokenRecord
 from .verification import verify_access_token
@@ -47,6 +50,46 @@ def _from_timestamp(value: int | float) -> datetime:
     return datetime.fromtimestamp(value, tz=dt_timezone.utc)
 
 
+def _number(value: object) -> float | None:
+    """A finite number of seconds (JSON number or digits as text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0:
+        return value
+    return None
+
+
+def _jwt_expiry(token: str) -> float | None:
+    try:
+        # Only to read how long it lives: the app never presents the refresh token to anyone but
+        # the server that issued it, which checks it.
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None  # opaque, not a JWT
+    return _number(claims.get("exp"))
+
+
+def refresh_expiry(expires_in: object, refresh_token: str, now: datetime | None = None) -> datetime:
+    """When the refresh token of a sign-in ends.
+
+    In order: the token response's `refresh_token_expires_in`, the refresh token's own `exp` when it
+    is a JWT (MindSphere's are), else MINDSPHERE_REFRESH_TOKEN_SECONDS from now.
+    """
+    now = now or timezone.now()
+    seconds = _number(expires_in)
+    if seconds is not None:
+        return now + timedelta(seconds=seconds)
+    exp = _jwt_expiry(refresh_token) if refresh_token else None
+    if exp is not None:
+        try:
+            return _from_timestamp(exp)
+        except (OverflowError, OSError, ValueError):
+            pass  # a year beyond what datetime holds
+    return now + timedelta(seconds=app_settings.MINDSPHERE_REFRESH_TOKEN_SECONDS)
+
+
 def store_sign_in(
     *,
     user,
@@ -54,17 +97,19 @@ def store_sign_in(
     tenant: str,
     access_token: str,
     refresh_token: str,
-    refresh_expires_in: int | None,
+    refresh_expires_in: object,
     claims: dict,
 ) -> TokenRecord:
-    """A new record for this browser session (other sessions of the same person are untouched)."""
-    refresh_seconds = refresh_expires_in or app_settings.MINDSPHERE_REFRESH_TOKEN_SECONDS
+    """A new record for this browser session (other sessions of the same person are untouched).
+
+    `claims` are the verified access token's (sso.verification: `scope` is a list).
+    """
     record = TokenRecord(
         user=user,
         session_key=session_key,
         tenant=tenant,
         access_expires_at=_from_timestamp(claims["exp"]),
-        refresh_expires_at=timezone.now() + timedelta(seconds=int(refresh_seconds)),
+        refresh_expires_at=refresh_expiry(refresh_expires_in, refresh_token),
         scopes=claims.get("scope", []),
     )
     record.access_token = access_token
@@ -168,7 +213,7 @@ def _refresh_grant(tenant: str, refresh_token: str) -> dict:
         return session.refresh_token(
             tenants.token_url(tenant),
             refresh_token=refresh_token,
-            auth=(client_id, app_settings.MINDSPHERE_CLIENT_SECRET),
+            auth=client_basic_auth(),
             timeout=app_settings.MINDSPHERE_HTTP_TIMEOUT,
         )
     except InvalidGrantError:

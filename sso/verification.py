@@ -1,48 +1,30 @@
 """Strict validation of MindSphere access tokens, bound to the tenant the person chose."""
 from __future__ import annotations
 
-import threading
+import math
 
 import jwt
 
-from . import tenants
+from . import keys, tenants
 from .app_settings import app_settings
-from .exceptions import ProviderUnavailableError, TokenVerificationError
+from .exceptions import TokenVerificationError
 
 REQUIRED_CLAIMS = ("user_id", "email", "ten")
-_clients: dict[str, jwt.PyJWKClient] = {}
-_clients_lock = threading.Lock()
-
-
-def jwk_client(tenant: str) -> jwt.PyJWKClient:
-    """The cached key set of a tenant; PyJWKClient fetches it again once when a kid is unknown."""
-    url = tenants.keys_url(tenant)
-    with _clients_lock:
-        client = _clients.get(url)
-        if client is None:
-            client = jwt.PyJWKClient(
-                url,
-                cache_jwk_set=True,
-                lifespan=app_settings.MINDSPHERE_KEYS_CACHE_SECONDS,
-                timeout=app_settings.MINDSPHERE_HTTP_TIMEOUT,
-                # PyJWT >= 2.14 skips the re-fetch for 30 s after any fetch, so a key rotated in
-                # just then would sign people out. Verified tokens come only from the token
-                # endpoint, never from browsers, so there is no flood of unknown kids to guard against.
-                cooldown_duration=0,
-            )
-            _clients[url] = client
-        return client
+OPTIONAL_STRINGS = ("subtenant", "client_id")
+# The longest values the app stores (sso.models): a longer one is refused, not cut.
+MAX_LENGTHS = {"user_id": 100, "email": 254, "ten": 63, "subtenant": 63}
 
 
 def clear_key_cache() -> None:
-    with _clients_lock:
-        _clients.clear()
+    """Forget every cached key set (tests; after changing MINDSPHERE_AUTH_URL)."""
+    keys.forget()
 
 
 def verify_access_token(token: str, tenant: str) -> dict:
     """The token's claims if it is a valid RS256 token of `tenant` for this app.
 
     TokenVerificationError when it is not; ProviderUnavailableError when the keys can't be fetched.
+    The `scope` claim comes back as a list, whether the token has an array or a string.
     """
     try:
         header = jwt.get_unverified_header(token)
@@ -50,13 +32,7 @@ def verify_access_token(token: str, tenant: str) -> dict:
         raise TokenVerificationError(f"malformed token: {type(error).__name__}") from None
     if header.get("alg") != "RS256":
         raise TokenVerificationError(f"algorithm {header.get('alg')!r} is not allowed")
-    try:
-        key = jwk_client(tenant).get_signing_key(header.get("kid") or "")
-    except (jwt.PyJWKClientConnectionError, ValueError):
-        # ValueError: a body that is not JSON (e.g. a proxy's page) is an outage, like a 5xx.
-        raise ProviderUnavailableError("the tenant's signing keys could not be fetched") from None
-    except jwt.PyJWKClientError:
-        raise TokenVerificationError("signed with a key the tenant does not publish") from None
+    key = keys.signing_key(tenant, header.get("kid") or "")  # TokenVerificationError / ProviderUnavailableError
     try:
         claims = jwt.decode(
             token,
@@ -69,13 +45,25 @@ def verify_access_token(token: str, tenant: str) -> dict:
     except jwt.PyJWTError as error:
         raise TokenVerificationError(f"{type(error).__name__}: {error}") from None
     _check_claims(claims, tenant)
-    return claims
+    return {**claims, "scope": scope_list(claims.get("scope"))}
+
+
+def scope_list(value: object) -> list[str]:
+    """The scope claim as a list: a JSON array (MindSphere) or a space-separated string (RFC 9068)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise TokenVerificationError("scope claim is neither a list of strings nor a string")
 
 
 def _check_claims(claims: dict, tenant: str) -> None:
-    missing = [name for name in REQUIRED_CLAIMS if not claims.get(name)]
+    missing = [name for name in REQUIRED_CLAIMS if claims.get(name) in (None, "")]
     if missing:
         raise TokenVerificationError(f"missing claims: {', '.join(missing)}")
+    _check_types(claims)
     if claims["ten"] != tenant:
         raise TokenVerificationError("token belongs to another tenant")
     client_id = app_settings.MINDSPHERE_CLIENT_ID
@@ -84,5 +72,24 @@ def _check_claims(claims: dict, tenant: str) -> None:
         audience = [audience]
     if claims.get("client_id") != client_id and client_id not in audience:
         raise TokenVerificationError("token was issued to another client")
-    if not isinstance(claims.get("scope", []), list):
-        raise TokenVerificationError("scope claim is not a list")
+
+
+def _check_types(claims: dict) -> None:
+    # PyJWT reads exp and iat with int(), which takes "1800000000" and True as well.
+    for name in ("exp", "iat"):
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise TokenVerificationError(f"claim {name} is not a number")
+    for name in REQUIRED_CLAIMS:
+        if not isinstance(claims[name], str) or not claims[name].strip():
+            raise TokenVerificationError(f"claim {name} is not a non-empty string")
+    for name in OPTIONAL_STRINGS:
+        if claims.get(name) is not None and not isinstance(claims[name], str):
+            raise TokenVerificationError(f"claim {name} is not a string")
+    for name, longest in MAX_LENGTHS.items():
+        if len(claims.get(name) or "") > longest:
+            raise TokenVerificationError(f"claim {name} is too long")
+    audience = claims.get("aud")
+    if audience is not None and not isinstance(audience, str):
+        if not isinstance(audience, list) or not all(isinstance(item, str) for item in audience):
+            raise TokenVerificationError("claim aud is neither a string nor a list of strings")

@@ -24,6 +24,27 @@ def static_manifest() -> None:
     call_command("collectstatic", "--noinput", verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_broker_folder(tmp_path_factory) -> Iterator[None]:
+    """Tasks the tests queue on the file-system broker go to a folder of this run, not var/broker,
+    where `make run`'s worker would pick them up later."""
+    from project.celery import app as celery_app
+    from tests.celery_worker import _drop_pools
+
+    conf = celery_app.conf
+    if not str(conf.broker_url).startswith("filesystem://"):
+        yield
+        return
+    folder = tmp_path_factory.mktemp("broker")
+    (folder / "control").mkdir()
+    saved = conf.broker_transport_options
+    conf.broker_transport_options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder / "control")}
+    _drop_pools()
+    yield
+    conf.broker_transport_options = saved
+    _drop_pools()
+
+
 @pytest.fixture(scope="session")
 def live_server():
     """pytest-django's live server, except that static files come through WhiteNoise as in production.

@@ -36,9 +36,13 @@ def emulator_env(database: Path, extra: dict[str, str] | None = None) -> dict[st
     return env
 
 
-def prepare_database(path: Path) -> None:
+# Variables the emulator reads only when seeding (the app registration), not when it serves.
+SEED_VARIABLES = {"MINDSPHERE_APP_NAME", "MINDSPHERE_CLIENT_ID", "MINDSPHERE_CLIENT_SECRET", "EMULATOR_REDIRECT_URIS"}
+
+
+def prepare_database(path: Path, extra: dict[str, str] | None = None) -> None:
     """Migrate and seed an emulator database file (done once per test session, then copied)."""
-    env = emulator_env(path)
+    env = emulator_env(path, extra)
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
         subprocess.run([sys.executable, "-m", "emulator", *command], cwd=ROOT, env=env, check=True, capture_output=True)
 
@@ -76,6 +80,14 @@ class Emulator:
     @property
     def database(self) -> Path:
         return self.log_path.parent / "emulator.sqlite3"
+
+    def put_asset(self, tenant: str, asset_id: str, name: str, **fields) -> dict:
+        """Add an asset (or replace the one with this id) through /_emulator/assets; its gateway JSON."""
+        spec = {"tenant": tenant, "assetId": asset_id, "name": name, **fields}
+        response = self.session.post(f"{self.url}/_emulator/assets", json=spec, timeout=10)
+        if not response.ok:
+            raise RuntimeError(f"adding asset {asset_id!r} failed: {response.status_code} {response.text}")
+        return response.json()
 
     def set_app_scopes(self, tenant: str, email: str, scopes: list[str]) -> None:
         """Change a user's app roles, as a tenant admin would in MindSphere's Settings app."""
@@ -125,6 +137,8 @@ def start_emulator(template_db: Path, workdir: Path, extra_env: dict[str, str] |
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "emulator.sqlite3"
     shutil.copyfile(template_db, database)
+    if SEED_VARIABLES & set(extra_env or {}):
+        prepare_database(database, extra_env)  # e.g. another client secret: the registration changes
     for _attempt in range(START_ATTEMPTS):
         try:
             return _start_on(free_port(), database, workdir / "emulator.log", extra_env)

@@ -72,9 +72,10 @@ def test_database_comes_from_the_environment(env, expected):
 
 
 def test_manage_py_check_passes_for_app_and_emulator():
+    """The one `check` smoke test (in development: DEBUG on; production checks: tests/test_production.py)."""
     for command in ([sys.executable, "manage.py", "check"], [sys.executable, "-m", "emulator", "check"]):
         env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=ROOT, env={**env, "DEBUG": "1"}, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
 
 

@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from assets.models import Export
-from assets.tasks import SIGNED_OUT_MESSAGE, delete_old_exports, export_time_series
+from assets.tasks import FILE_MESSAGE, SIGNED_OUT_MESSAGE, delete_old_exports, export_time_series, spreadsheet_safe
 from emulator.timeseries import format_time, value_at
 from project.celery import app as celery_app
 from sso.models import TokenRecord
@@ -136,6 +136,42 @@ def test_a_finished_export_is_not_run_again(eager, media, signed_in):
     export_time_series.delay(export.pk)  # a second delivery of the same message
     export.refresh_from_db()
     assert export.file.name == first_file and export.attempts == 1
+
+
+def test_a_file_name_the_storage_refuses_fails_the_export_plainly(eager, media, signed_in, monkeypatch):
+    # Django refuses names with path parts ("Detected path traversal attempt"): failed, not stuck running.
+    monkeypatch.setattr(Export, "filename", property(lambda export: "../outside.csv"))
+    export = make_export(signed_in)
+    export_time_series.delay(export.pk)
+    export.refresh_from_db()
+    assert (export.status, export.message) == (Export.Status.FAILED, FILE_MESSAGE)
+    assert not export.file and export.finished is not None
+    assert not list(media.parent.rglob("outside.csv"))
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\tstarts with a tab", "'\tstarts with a tab"),
+        ("\rstarts with CR", "'\rstarts with CR"),
+        ("-", "'-"),
+        (-3.5, -3.5),  # numbers stay numbers
+        (-12, -12),
+        ("-3.5", "-3.5"),
+        ("+4e-3", "+4e-3"),
+        ("2026-11-01T00:01:00.000Z", "2026-11-01T00:01:00.000Z"),
+        ("temperature", "temperature"),
+        ("", ""),
+        (None, None),
+        (0, 0),
+    ],
+)
+def test_spreadsheet_safe_cells(value, written):
+    assert spreadsheet_safe(value) == written
 
 
 def test_housekeeping_deletes_exactly_the_expired_records_and_their_sessions(app):

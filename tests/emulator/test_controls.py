@@ -116,6 +116,21 @@ def test_503_leaves_the_code_redeemable(clean_emulator):
     assert token_request(emulator, "acme", authorization).status_code == 200
 
 
+def test_429_fault_at_the_token_endpoint_and_the_gateway(clean_emulator):
+    emulator = clean_emulator
+    token = sign_in(emulator, "acme", "user@acme.example")
+    emulator.fault(mode="429", calls=1)
+    response = refresh(emulator, "acme", token["refresh_token"])
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
+    assert refresh(emulator, "acme", token["refresh_token"]).status_code == 200
+    emulator.fault(mode="429", target="gateway", calls=1)
+    url = f"{emulator.gateway}/api/assetmanagement/v3/assets"
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    limited = requests.get(url, headers=headers, timeout=10)
+    assert limited.status_code == 429 and limited.json()["errors"][0]["code"] == "mdsp.core.gateway.tooManyRequests"
+    assert requests.get(url, headers=headers, timeout=10).status_code == 200
+
+
 def test_invalid_grant_fault(clean_emulator):
     emulator = clean_emulator
     token = sign_in(emulator, "acme", "user@acme.example")
@@ -389,3 +404,78 @@ def test_scopes_refuse_other_methods(emulator):
     assert requests.post(url, json={"scopes": ["admin"]}, timeout=10).status_code == 405
     assert requests.delete(url, timeout=10).status_code == 405
     assert requests.get(url, timeout=10).json()["scopes"] == ["user"]
+
+
+# --- assets -------------------------------------------------------------------------------------------------
+
+
+def assets_url(emulator) -> str:
+    return f"{emulator.url}/_emulator/assets"
+
+
+def test_post_asset_adds_it_to_the_tenants_gateway(emulator_factory):
+    emulator = emulator_factory()  # a private one: this changes the demo data
+    aspects = [{"name": "..", "variables": [{"name": "a..b", "unit": "bar"}, {"name": "=1+2"}]}]
+    added = emulator.put_asset("acme", "odd/1", "Odd one", aspects=aspects, externalId="X-1")
+    assert (added["assetId"], added["name"], added["tenantId"]) == ("odd/1", "Odd one", "acme")
+    assert added["aspects"] == aspects
+    assert added["_links"]["self"]["href"].endswith("/assets/odd%2F1")
+    token = sign_in(emulator, "acme", "user@acme.example")["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assets = f"{emulator.gateway}/api/assetmanagement/v3/assets"
+    found = requests.get(assets, params={"filter": '{"name": "Odd one"}'}, headers=headers, timeout=10)
+    found = found.json()["_embedded"]["assets"]
+    assert [asset["assetId"] for asset in found] == ["odd/1"]
+    # A property set named ".." is one path segment, sent encoded ("%2E%2E") so no URL parser resolves it.
+    # (An entity id with "/" has no time series: the server gets the path decoded and can't tell.)
+    emulator.put_asset("acme", "dots", "Dots", aspects=aspects)
+    series = requests.get(
+        f"{emulator.gateway}/api/iottimeseries/v3/timeseries/dots/%2E%2E",
+        params={"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "limit": 1000, "select": "=1+2"},
+        headers=headers,
+        timeout=10,
+    )
+    assert series.status_code == 200 and len(series.json()) == 1000 and "=1+2" in series.json()[0]
+    assert "/timeseries/dots/%2E%2E?" in series.links["next"]["url"]
+    replaced = emulator.put_asset("acme", "odd/1", "Odd one, renamed")
+    assert replaced["name"] == "Odd one, renamed" and replaced["etag"] == added["etag"] + 1
+    globex = sign_in(emulator, "globex", "admin@globex.example")["access_token"]
+    other = requests.get(assets, params={"size": 100}, headers={"Authorization": f"Bearer {globex}"}, timeout=10)
+    assert "odd/1" not in [asset["assetId"] for asset in other.json()["_embedded"]["assets"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "JSON object"),
+        (b"not json", "not JSON"),
+        (b"[]", "JSON object"),
+        (b'{"tenant": "acme", "name": "x"}', '"assetId" is required'),
+        (b'{"tenant": "acme", "assetId": "", "name": "x"}', '"assetId" is required'),
+        (b'{"tenant": "acme", "assetId": 5, "name": "x"}', '"assetId" is required'),
+        (b'{"assetId": "a", "name": "x"}', '"tenant" is required'),
+        (b'{"tenant": "initech", "assetId": "a", "name": "x"}', "no tenant 'initech'"),
+        (b'{"tenant": "acme", "assetId": "a", "name": ""}', '"name" is required'),
+        (b'{"tenant": "acme", "assetId": "' + b"a" * 33 + b'", "name": "x"}', "longer than 32"),
+        (b'{"tenant": "acme", "assetId": "a", "name": "x", "typeId": 1}', '"typeId" must be a string'),
+        (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": {}}', '"aspects" must be a list'),
+        (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": [{"name": 1}]}', '"aspects" must be a list'),
+        (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": [{"name": "p", "variables": [{}]}]}', '"aspects"'),
+        (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": [{"name": "p", "extra": 1}]}', '"aspects"'),
+        (b'{"tenant": "acme", "assetId": "a", "name": "x", "colour": "red"}', "unknown keys: colour"),
+    ],
+)
+def test_bad_asset_bodies_are_400_and_add_nothing(emulator, body, message):
+    response = requests.post(assets_url(emulator), data=body, headers={"Content-Type": "application/json"}, timeout=10)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    token = sign_in(emulator, "acme", "user@acme.example")["access_token"]
+    listed = requests.get(
+        f"{emulator.gateway}/api/assetmanagement/v3/assets", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert listed.json()["page"]["totalElements"] == 28
+
+
+def test_assets_control_refuses_other_methods(emulator):
+    assert requests.get(assets_url(emulator), timeout=10).status_code == 405
+    assert requests.delete(assets_url(emulator), timeout=10).status_code == 405

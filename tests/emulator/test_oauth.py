@@ -1,7 +1,7 @@
 """The emulator's PIAM sign-in over real HTTP: code flow with PKCE, refusals, refresh, lifetimes, logout."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import jwt
 import pytest
@@ -401,6 +401,62 @@ def test_refresh_reports_the_lifetime_left_from_sign_in(emulator_factory):
         current = response.json()["refresh_token"]
         left.append(response.json()["refresh_token_expires_in"])
     assert 0 < left[-1] <= left[1] <= left[0] <= 3600
+
+
+def test_refresh_tokens_are_jwts_that_end_with_their_sign_in(emulator_factory):
+    """As MindSphere's (UAA's): signed by the tenant, jti ending in "-r", exp = sign-in + lifetime."""
+    server = emulator_factory(EMULATOR_REFRESH_TOKEN_SECONDS="3600")
+    token = sign_in(server, "acme", "user@acme.example")
+    first = verified(server, "acme", token["refresh_token"])
+    assert first["jti"].endswith("-r") and first["ten"] == "acme"
+    assert first["user_id"] == claims(token["access_token"])["user_id"]
+    assert 3599 <= first["exp"] - first["iat"] <= 3600
+    renewed = refresh(server, "acme", token["refresh_token"]).json()["refresh_token"]
+    assert verified(server, "acme", renewed)["exp"] == first["exp"]  # never extended
+
+
+@pytest.mark.parametrize(
+    ("switch", "check"),
+    [
+        ("EMULATOR_SEND_REFRESH_EXPIRES_IN", lambda token: "refresh_token_expires_in" not in token),
+        ("EMULATOR_OPAQUE_REFRESH_TOKENS", lambda token: token["refresh_token"].count(".") != 2),
+        ("EMULATOR_SCOPE_AS_STRING", lambda token: isinstance(claims(token["access_token"])["scope"], str)),
+    ],
+)
+def test_switches_for_other_conformant_servers(emulator_factory, switch, check):
+    server = emulator_factory(**{switch: "0" if switch == "EMULATOR_SEND_REFRESH_EXPIRES_IN" else "1"})
+    token = sign_in(server, "acme", "user@acme.example")
+    assert check(token)
+    renewed = refresh(server, "acme", token["refresh_token"])
+    assert renewed.status_code == 200 and check(renewed.json())
+    assets = requests.get(
+        f"{server.gateway}/api/assetmanagement/v3/assets",
+        headers={"Authorization": f"Bearer {renewed.json()['access_token']}"},
+        timeout=10,
+    )
+    assert assets.status_code == 200  # the gateway takes a string scope too
+
+
+ODD_SECRET = "s3cr+t/with=:%41 and space"
+
+
+@pytest.mark.parametrize(
+    ("encode", "status"),
+    [(lambda value: quote_plus(value, safe=""), 200), (lambda value: value, 401)],
+    ids=["form-urlencoded", "raw"],
+)
+def test_basic_credentials_are_form_urlencoded(emulator_factory, encode, status):
+    """RFC 6749, section 2.3.1: the server decodes both parts, so '+' is a space and '%41' an 'A'."""
+    server = emulator_factory(MINDSPHERE_CLIENT_SECRET=ODD_SECRET)
+    authorization = authorize(server, "acme", "user@acme.example")
+    token = exchange(server, "acme", authorization, client_secret=ODD_SECRET)  # secret in the form body
+    response = requests.post(
+        f"{server.url}/acme/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        auth=(encode(CLIENT_ID), encode(ODD_SECRET)),
+        timeout=10,
+    )
+    assert response.status_code == status, response.text
 
 
 # --- logout.do -----------------------------------------------------------------------------------------

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import jwt
 import pytest
 import time_machine
 
 from sso.models import TokenRecord
-from sso.tokens import Outcome, decide
+from sso.tokens import Outcome, decide, refresh_expiry
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)  # the access token expires here
 REFRESH_END = T0 + timedelta(hours=11)
@@ -72,3 +73,37 @@ def test_decide_as_time_passes():
         assert decide(current) is Outcome.REFRESH
         traveller.move_to(REFRESH_END)
         assert decide(current) is Outcome.EXPIRED
+
+
+# --- when the refresh token ends: the server's word first, else the setting ----------------------------
+
+
+def refresh_jwt(exp: object) -> str:
+    return jwt.encode({"jti": "x-r", "exp": exp}, "any key: the app does not verify it", algorithm="HS256")
+
+
+NOW = T0 - timedelta(hours=1)
+JWT_END = NOW + timedelta(hours=3)
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "refresh_token", "expected"),
+    [
+        (3600, refresh_jwt(int(JWT_END.timestamp())), NOW + timedelta(hours=1)),  # the response wins
+        ("3600", "opaque", NOW + timedelta(hours=1)),  # digits as text
+        (0, "opaque", NOW),  # the server says it is over
+        (None, refresh_jwt(int(JWT_END.timestamp())), JWT_END),  # then the refresh token's exp
+        (None, refresh_jwt(JWT_END.timestamp()), JWT_END),
+        ("soon", refresh_jwt(int(JWT_END.timestamp())), JWT_END),
+        (-5, refresh_jwt(int(JWT_END.timestamp())), JWT_END),
+        (True, refresh_jwt(int(JWT_END.timestamp())), JWT_END),
+        (float("nan"), refresh_jwt(int(JWT_END.timestamp())), JWT_END),
+        (None, "opaque-not-a-jwt", NOW + timedelta(hours=12)),  # then MINDSPHERE_REFRESH_TOKEN_SECONDS
+        (None, "", NOW + timedelta(hours=12)),
+        (None, refresh_jwt("tomorrow"), NOW + timedelta(hours=12)),
+        (None, refresh_jwt(True), NOW + timedelta(hours=12)),
+        (None, refresh_jwt(10**20), NOW + timedelta(hours=12)),  # beyond what a date can hold
+    ],
+)
+def test_refresh_expiry_sources_in_order(expires_in, refresh_token, expected):
+    assert refresh_expiry(expires_in, refresh_token, NOW) == expected

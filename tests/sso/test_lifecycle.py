@@ -88,6 +88,18 @@ def test_refresh_expiry_signs_out_with_a_message(app, emulator):
     assert "Your MindSphere session has ended" in page.text
 
 
+def test_a_session_whose_record_is_gone_signs_out_properly(app):
+    result = app.sign_in("acme", "user@acme.example")
+    session_key = TokenRecord.objects.get().session_key
+    TokenRecord.objects.all().delete()  # e.g. housekeeping, or "sign out everywhere" elsewhere
+    response = session_check(app, result.browser)
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/"
+    assert not Session.objects.filter(session_key=session_key).exists()
+    page = result.browser.get(app.url("/"), timeout=10)
+    assert "Your MindSphere session has ended" in page.text and 'name="tenant"' in page.text
+    assert result.browser.get(app.url("/home/user/"), allow_redirects=False, timeout=10).status_code == 302
+
+
 def test_short_refresh_lifetime_at_the_emulator_signs_out(short_lived, settings):
     settings.MINDSPHERE_TOKEN_LEEWAY = 1
     app, server = short_lived(EMULATOR_ACCESS_TOKEN_SECONDS=2, EMULATOR_REFRESH_TOKEN_SECONDS=4)

@@ -11,8 +11,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from sso import texts
 from sso.models import MindSphereIdentity, TokenRecord
 from tests.app_client import csrf_from
+from tests.conftest import session_check
+from tests.servers import free_port
 
 DEMO_LANDINGS = [
     ("acme", "admin@acme.example", "/home/admin/", 200),
@@ -117,11 +120,51 @@ def test_allowed_tenants_limit_sign_in(app, settings):
     assert app.start_sign_in(app.new_browser(), "acme").status_code == 302
 
 
-def test_unknown_tenant_is_told_by_mindsphere(app):
+def test_unknown_tenant_is_told_on_the_login_page(app, emulator):
+    before = emulator.stats()
+    response = app.start_sign_in(app.new_browser(), " NoSuchTenant ")
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert "We could not find the tenant nosuchtenant." in response.text
+    assert 'value=" NoSuchTenant "' in response.text  # what was typed stays in the field
+    assert emulator.stats() == before  # nobody was sent to MindSphere
+
+
+def test_unreachable_mindsphere_is_told_on_the_login_page(app, settings):
+    settings.MINDSPHERE_AUTH_URL = f"http://127.0.0.1:{free_port()}/{{tenant}}"  # nothing listens there
+    response = app.start_sign_in(app.new_browser(), "acme")
+    assert response.status_code == 503 and "Location" not in response.headers
+    assert int(response.headers["Retry-After"]) > 0
+    assert texts.SIGNIN_UNAVAILABLE in response.text and 'value="acme"' in response.text
+
+
+def test_a_signed_out_tab_checking_its_session_does_not_break_a_sign_in_in_another_tab(app):
+    """Tab A is at MindSphere's sign-in form; tab B (same browser, signed out) runs its session check."""
     browser = app.new_browser()
-    started = app.start_sign_in(browser, "nosuchtenant")
-    page = browser.get(started.headers["Location"], timeout=10)
-    assert page.status_code == 404 and "nosuchtenant" in page.text
+    started = app.start_sign_in(browser, "acme")  # tab A: the sign-in state is in this session
+    form = app.follow(browser, started, [])
+    check = session_check(app, browser)  # tab B: anonymous, so it must leave the session alone
+    assert check.status_code == 401 and check.headers["HX-Redirect"] == "/"
+    posted = browser.post(
+        form.url,
+        data={"csrfmiddlewaretoken": csrf_from(form.text), "email": "user@acme.example", "password": "demo"},
+        headers={"Referer": form.url},
+        allow_redirects=False,
+        timeout=10,
+    )
+    landing = app.follow(browser, posted, [])
+    assert urlsplit(landing.url).path == "/home/user/", landing.text[:300]
+
+
+def test_no_cookie_carries_a_message(app):
+    """Messages can name a person or a tenant: they live in the session, never in a cookie."""
+    result = app.sign_in("acme", "user@acme.example")
+    signed_out = app.follow(result.browser, app.post(result.browser, "/sso/logout/"), result.hops)
+    assert "You are signed out." in signed_out.text
+    set_cookies = [hop.headers.get("Set-Cookie", "") for hop in result.hops + [result.final, signed_out]]
+    cookies = [f"{cookie.name}={cookie.value}" for cookie in result.browser.cookies]
+    assert all("messages" not in text for text in set_cookies + cookies)
+    for text in ("Successfully signed in", "signed out", "user@acme.example"):
+        assert all(text not in value for value in set_cookies + cookies)
 
 
 def _callback_url(app, tenant: str, email: str):

@@ -31,6 +31,9 @@ def test_clean_tenant_accepts_and_normalises(raw, expected):
         "acme#",
         "ünïcode",
         "\u0430cme",  # Cyrillic a: looks like "acme"
+        "\u212aey",  # Kelvin sign: lower-cases to an ASCII "k" ("key")
+        "ACME\u212a",
+        "\u0130stanbul",  # dotted capital I
         "a" * 64,
         "a" * 300,
         "-acme",
@@ -81,3 +84,9 @@ def test_url_builders_with_path_style_template(settings):
     settings.MINDSPHERE_AUTH_URL = "http://127.0.0.1:8001/{tenant}"
     assert tenants.token_url("globex") == "http://127.0.0.1:8001/globex/oauth/token"
     assert tenants.keys_url("globex") == "http://127.0.0.1:8001/globex/token_keys"
+
+
+def test_non_ascii_is_refused_before_lower_casing():
+    assert "\u212aey".lower() == "key"  # why the order matters
+    with pytest.raises(InvalidTenantError, match="letters, digits or hyphens"):
+        clean_tenant("\u212aey")

@@ -108,14 +108,16 @@ def acme_key(app_uses_emulator) -> TenantKey:
 @pytest.fixture
 def fetches(monkeypatch) -> list[str]:
     """The JWKS requests made (counted, not mocked: the real fetch still runs)."""
+    from sso import keys
+
     calls: list[str] = []
-    original = jwt.PyJWKClient.fetch_data
+    original = keys._fetch
 
-    def counting(client):
-        calls.append(client.uri)
-        return original(client)
+    def counting(url: str) -> dict:
+        calls.append(url)
+        return original(url)
 
-    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", counting)
+    monkeypatch.setattr(keys, "_fetch", counting)
     return calls
 
 
@@ -242,11 +244,81 @@ def test_token_of_another_client_is_rejected(claims, acme_key, client):
         verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")
 
 
-@pytest.mark.parametrize("scope", ["mobilestarter.admin", {"mobilestarter.admin": True}, 1])
-def test_scope_that_is_not_a_list_is_rejected(claims, acme_key, scope):
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        (["mobilestarter.admin", "mdsp:core:TenantAdmin"], ["mobilestarter.admin", "mdsp:core:TenantAdmin"]),
+        ("mobilestarter.admin  mdsp:core:TenantAdmin", ["mobilestarter.admin", "mdsp:core:TenantAdmin"]),  # RFC 9068
+        ("", []),
+        ([], []),
+        (None, []),
+    ],
+)
+def test_scope_as_an_array_or_a_string_comes_back_as_a_list(claims, acme_key, scope, expected):
+    if scope is None:
+        del claims["scope"]
+    else:
+        claims["scope"] = scope
+    assert verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")["scope"] == expected
+
+
+@pytest.mark.parametrize("scope", [{"mobilestarter.admin": True}, 1, True, ["mobilestarter.admin", 1], [None], [["a"]]])
+def test_scope_that_is_neither_a_list_of_strings_nor_a_string_is_rejected(claims, acme_key, scope):
     claims["scope"] = scope
     with pytest.raises(TokenVerificationError, match="scope"):
         verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")
+
+
+NOW = int(time.time())
+
+BAD_CLAIM_TYPES = [
+    ("exp", str(NOW + 3600)),
+    ("exp", True),
+    ("exp", [NOW + 3600]),
+    ("exp", float("inf")),
+    ("iat", str(NOW)),
+    ("iat", True),
+    ("iat", {"at": NOW}),
+    ("user_id", 12345),
+    ("user_id", ["u-1"]),
+    ("user_id", True),
+    ("user_id", "   "),
+    ("user_id", "u" * 101),
+    ("email", 1),
+    ("email", {"address": "a@acme.example"}),
+    ("email", "a" * 250 + "@acme.example"),
+    ("ten", ["acme"]),
+    ("ten", 1),
+    ("subtenant", 1),
+    ("subtenant", ["plant-1"]),
+    ("client_id", 123),
+    ("client_id", ["mobilestarter-local"]),
+    ("aud", 123),
+    ("aud", [123]),
+    ("aud", {"mobilestarter-local": True}),
+]
+
+
+@pytest.mark.parametrize(("claim", "value"), BAD_CLAIM_TYPES, ids=[f"{c}={v!r}"[:40] for c, v in BAD_CLAIM_TYPES])
+def test_claim_of_the_wrong_type_is_refused_cleanly(claims, acme_key, claim, value):
+    claims[claim] = value
+    with pytest.raises(TokenVerificationError):
+        verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("exp", NOW + 3600.5),
+        ("iat", NOW - 0.25),
+        ("aud", "mobilestarter-local"),
+        ("subtenant", "plant-1"),
+        ("subtenant", ""),
+    ],
+)
+def test_claims_of_allowed_types_verify(claims, acme_key, claim, value):
+    claims[claim] = value
+    assert verify_access_token(rs256(claims, acme_key.private_pem, acme_key.kid), "acme")[claim] == value
 
 
 @pytest.mark.parametrize("garbage", ["", "garbage", "a.b.c", "eyJhbGciOiJSUzI1NiJ9..", "\x00\xff"])

@@ -6,6 +6,8 @@ from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
 from allauth.socialaccount.providers.oauth2.utils import generate_code_challenge
 from django.http import HttpRequest, HttpResponse
 
+from sso.app_settings import app_settings
+
 from .views import MindSphereOAuth2Adapter
 
 
@@ -22,6 +24,11 @@ class MindSphereProvider(OAuth2Provider):
     oauth2_adapter_class = MindSphereOAuth2Adapter
     tenant: str | None = None  # set by redirect(), for the adapter that builds the authorize URL
 
+    def get_scope(self) -> list[str]:
+        """MINDSPHERE_SCOPES, separated by spaces (a list in Python settings works too)."""
+        scopes = app_settings.MINDSPHERE_SCOPES
+        return scopes.split() if isinstance(scopes, str) else [str(scope) for scope in scopes]
+
     def get_pkce_params(self) -> dict:
         # PKCE is not optional here: a mobile app's client secret is public.
         return generate_code_challenge()
@@ -29,7 +36,9 @@ class MindSphereProvider(OAuth2Provider):
     def redirect(self, request: HttpRequest, process, next_url=None, data=None, *, tenant: str, **kwargs) -> HttpResponse:
         """Start sign-in at `tenant` (already validated); allauth stashes it in the state it keeps."""
         self.tenant = tenant
-        return super().redirect(request, process, next_url, data, tenant=tenant, scope=[], auth_params={}, **kwargs)
+        return super().redirect(
+            request, process, next_url, data, tenant=tenant, scope=self.get_scope(), auth_params={}, **kwargs
+        )
 
     def get_oauth2_adapter(self, request: HttpRequest) -> MindSphereOAuth2Adapter:
         adapter = super().get_oauth2_adapter(request)

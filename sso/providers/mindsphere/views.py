@@ -18,12 +18,16 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from sso import tenants
+from sso import tenants, texts
+from sso.app_settings import app_settings
 from sso.exceptions import ProviderUnavailableError, TokenVerificationError
 from sso.responses import safe_next
 from sso.session import LAST_TENANT_COOKIE
+from sso.tenant_check import TenantStatus, check_tenant
 from sso.verification import verify_access_token
 from sso.views import login_page
+
+from .client import MindSphereOAuth2Client
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ LAST_TENANT_MAX_AGE = 365 * 24 * 3600
 
 class MindSphereOAuth2Adapter(OAuth2Adapter):
     provider_id = "mindsphere"
+    client_class = MindSphereOAuth2Client  # client authentication as RFC 6749 says; outages told apart
     basic_auth = True
     tenant: str | None = None  # from the Login page on the way out, from the stashed state on the way back
     state: dict | None = None  # the stashed state, on the way back
@@ -78,7 +83,14 @@ def oauth2_login(request: HttpRequest) -> HttpResponse:
         tenant = tenants.clean_tenant(raw)
     except tenants.InvalidTenantError as error:
         return login_page(request, error=str(error), tenant=raw[:100], next_url=next_url, status=400)
+    refusal = _tenant_refusal(request, tenant, raw, next_url)
+    if refusal is not None:
+        return refusal
     provider = get_adapter(request).get_provider(request, MindSphereOAuth2Adapter.provider_id)
+    if not request.user.is_authenticated:
+        # Only the sign-in state lives in this session: if the sign-in is never finished, the
+        # session expires soon and clearsessions removes it (sign-in sets the real expiry).
+        request.session.set_expiry(app_settings.MINDSPHERE_SIGN_IN_TIMEOUT)
     response = provider.redirect(request, "login", next_url, tenant=tenant)
     response.set_cookie(
         LAST_TENANT_COOKIE,
@@ -89,6 +101,19 @@ def oauth2_login(request: HttpRequest) -> HttpResponse:
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
+
+
+def _tenant_refusal(request: HttpRequest, tenant: str, raw: str, next_url: str | None) -> HttpResponse | None:
+    """The Login page again, with what was typed, when MindSphere does not know the tenant or can't be reached."""
+    status = check_tenant(tenant)
+    if status is TenantStatus.UNKNOWN:
+        error = texts.UNKNOWN_TENANT.format(tenant=tenant)
+        return login_page(request, error=error, tenant=raw[:100], next_url=next_url, status=400)
+    if status is TenantStatus.UNREACHABLE:
+        response = login_page(request, error=texts.SIGNIN_UNAVAILABLE, tenant=raw[:100], next_url=next_url, status=503)
+        response["Retry-After"] = str(app_settings.MINDSPHERE_RETRY_AFTER)
+        return response
+    return None
 
 
 class MindSphereCallbackView(OAuth2CallbackView):

@@ -1,4 +1,8 @@
-// Shows what the lifecycle check found: offline (no answer) and MindSphere unreachable (503).
+// The lifecycle include's events: it asks htmx for a session check ("mindsphere:check") on resume
+// (tab visible again, page restored from the back/forward cache), when the network is back, and
+// every interval while the page is visible; htmx itself checks on load. The conditions live here,
+// not in hx-trigger filters, because htmx evaluates those with eval, which the CSP refuses.
+// It also shows what the check found: offline (no answer) and MindSphere unreachable (503).
 // A 401 carries HX-Redirect, which htmx follows to the Login page by itself.
 (function () {
   "use strict";
@@ -6,14 +10,23 @@
   if (!root) { return; }
   var offline = document.getElementById("mindsphere-offline");
   var unavailable = document.getElementById("mindsphere-unavailable");
+  var interval = (parseInt(root.dataset.interval, 10) || 60) * 1000;
   var retryTimer = null;
 
   function show(element, visible) { element.hidden = !visible; }
+  function visible() { return document.visibilityState === "visible"; }
+  function check() { htmx.trigger(root, "mindsphere:check"); }
 
   function retryIn(seconds) {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(function () { htmx.trigger(root, "mindsphere:retry"); }, seconds * 1000);
+    retryTimer = setTimeout(check, seconds * 1000);
   }
+
+  document.addEventListener("visibilitychange", function () { if (visible()) { check(); } });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { check(); } });
+  window.addEventListener("online", function () { show(offline, false); check(); });
+  window.addEventListener("offline", function () { show(offline, true); });
+  setInterval(function () { if (visible()) { check(); } }, interval);
 
   root.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
@@ -28,7 +41,5 @@
     }
   });
   root.addEventListener("htmx:sendError", function () { show(offline, true); });
-  window.addEventListener("offline", function () { show(offline, true); });
-  window.addEventListener("online", function () { show(offline, false); });
   if (!navigator.onLine) { show(offline, true); }
 })();

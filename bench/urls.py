@@ -1,0 +1,20 @@
+"""The app's URLs plus the two reference views the benchmark compares against (bench only)."""
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+
+def bare_anonymous(request: HttpRequest) -> HttpResponse:
+    """The floor: Django's middleware and nothing else."""
+    return HttpResponse(status=204)
+
+
+def bare_signed_in(request: HttpRequest) -> HttpResponse:
+    """The cheapest signed-in view: load the session and the user, nothing else."""
+    return HttpResponse(status=204 if request.user.is_authenticated else 401)
+
+
+urlpatterns = [
+    path("bench/anonymous/", bare_anonymous),
+    path("bench/signed-in/", bare_signed_in),
+    path("", include("project.urls")),
+]

@@ -1,0 +1,80 @@
+"""Adding or replacing an asset for /_emulator/assets, as someone would in Asset Manager.
+
+Tests use it for data the demo seed has not got: odd asset ids, property-set and variable names.
+"""
+from __future__ import annotations
+
+from django.db import transaction
+
+from .models import Asset, Tenant
+
+SPEC_KEYS = {"tenant", "assetId", "name", "externalId", "typeId", "description", "aspects"}
+LONGEST = {"assetId": 32, "name": 128, "typeId": 128, "externalId": 255}
+
+
+class AssetSpecError(ValueError):
+    """The request body is not a valid asset."""
+
+
+def parse(spec: object) -> dict:
+    """The model fields of {"tenant", "assetId", "name", "aspects"?, "externalId"?, …}."""
+    if not isinstance(spec, dict):
+        raise AssetSpecError('the body must be a JSON object such as {"tenant": "acme", "assetId": "…", "name": "…"}')
+    unknown = sorted(set(spec) - SPEC_KEYS)
+    if unknown:
+        raise AssetSpecError(f"unknown keys: {', '.join(unknown)}; allowed: {', '.join(sorted(SPEC_KEYS))}")
+    for key in ("tenant", "assetId", "name"):
+        if not isinstance(spec.get(key), str) or not spec[key]:
+            raise AssetSpecError(f'"{key}" is required and must be a non-empty string')
+    for key in ("externalId", "typeId", "description"):
+        if not isinstance(spec.get(key, ""), str):
+            raise AssetSpecError(f'"{key}" must be a string')
+    for key, longest in LONGEST.items():
+        if len(spec.get(key, "")) > longest:
+            raise AssetSpecError(f'"{key}" is longer than {longest} characters')
+    tenant = Tenant.objects.filter(name=spec["tenant"]).first()
+    if tenant is None:
+        raise AssetSpecError(f"there is no tenant '{spec['tenant']}'")
+    return {
+        "asset_id": spec["assetId"],
+        "tenant": tenant,
+        "name": spec["name"],
+        "external_id": spec.get("externalId", ""),
+        "type_id": spec.get("typeId", ""),
+        "description": spec.get("description", ""),
+        "aspects": _aspects(spec.get("aspects", [])),
+    }
+
+
+def _aspects(value: object) -> list[dict]:
+    """[{"name": str, "variables": [{"name": str, "unit"?: str}]}], as the demo assets have them."""
+    problem = AssetSpecError('"aspects" must be a list of {"name": "…", "variables": [{"name": "…", "unit": "…"}]}')
+    if not isinstance(value, list):
+        raise problem
+    for aspect in value:
+        if not isinstance(aspect, dict) or set(aspect) - {"name", "variables"}:
+            raise problem
+        if not isinstance(aspect.get("name"), str):
+            raise problem
+        variables = aspect.get("variables", [])
+        if not isinstance(variables, list):
+            raise problem
+        for variable in variables:
+            if not isinstance(variable, dict) or set(variable) - {"name", "unit"}:
+                raise problem
+            if not isinstance(variable.get("name"), str) or not isinstance(variable.get("unit", ""), str):
+                raise problem
+    return value
+
+
+@transaction.atomic
+def put(fields: dict) -> Asset:
+    """Create the asset, or replace the one with this id (its etag goes up, as MindSphere's does)."""
+    asset = Asset.objects.filter(asset_id=fields["asset_id"]).first()
+    if asset is None:
+        return Asset.objects.create(**fields)
+    for name, value in fields.items():
+        setattr(asset, name, value)
+    asset.etag += 1
+    asset.save()
+    return asset

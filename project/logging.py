@@ -1,0 +1,51 @@
+"""A log formatter that keeps secrets out of every line, whoever logged it and at whatever level.
+
+requests-oauthlib, oauthlib and urllib3 log token responses, form bodies and headers at DEBUG;
+gunicorn and Django log URLs with their query strings. Redacting the formatted line (message and
+traceback together) covers them all: tokens (JWTs and opaque values after a known key), codes,
+client secrets, Authorization headers and the configured client secret itself.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+REDACTED = "[redacted]"
+SECRET_KEYS = r"access_token|refresh_token|id_token|code|client_secret|code_verifier|password|state|secret"
+PATTERNS = [
+    # A JWT (header.payload.signature, base64url) anywhere: MindSphere's access and refresh tokens.
+    re.compile(r"eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*"),
+    # key=value in query strings and form bodies; "key": "value" and 'key': 'value' in JSON and dict reprs.
+    re.compile(rf"(?i)\b({SECRET_KEYS})=[^&\s\"',]+"),
+    re.compile(rf"(?i)([\"']({SECRET_KEYS})[\"']\s*:\s*)[\"'][^\"']*[\"']"),
+    # Authorization headers (Basic carries the client secret, Bearer the access token).
+    re.compile(r"(?i)\b(Basic|Bearer)\s+[\w\-.~+/=%]+"),
+]
+
+
+def redact(text: str) -> str:
+    """`text` with every secret it carries replaced by [redacted]."""
+    from sso.app_settings import app_settings
+
+    text = PATTERNS[0].sub(REDACTED, text)
+    text = PATTERNS[1].sub(lambda match: f"{match.group(1)}={REDACTED}", text)
+    text = PATTERNS[2].sub(lambda match: f"{match.group(1)}\"{REDACTED}\"", text)
+    text = PATTERNS[3].sub(lambda match: f"{match.group(1)} {REDACTED}", text)
+    secret = app_settings.MINDSPHERE_CLIENT_SECRET
+    return text.replace(secret, REDACTED) if len(secret) >= 8 else text
+
+
+class RedactingFormatter(logging.Formatter):
+    """`LOG_FORMAT=json` gives one JSON object a line (time, level, logger, message); else plain text."""
+
+    def __init__(self, *args, as_json: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.as_json = as_json
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.as_json:
+            return redact(super().format(record))
+        message = record.getMessage() + (f"\n{self.formatException(record.exc_info)}" if record.exc_info else "")
+        line = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name, "message": message}
+        return redact(json.dumps(line, ensure_ascii=False))
