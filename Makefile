@@ -8,7 +8,7 @@ APP_PORT ?= 8000
 EMULATOR_PORT ?= 8001
 export APP_PORT EMULATOR_PORT
 
-.PHONY: run serve test bench setup check migrate seed clean
+.PHONY: run serve test bench setup check migrate seed messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -24,6 +24,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 setup: $(VENV)/.runtime
 
+# The translations (locale/*/LC_MESSAGES/django.po) compiled for Django; needs GNU gettext's msgfmt.
+messages: setup
+	@command -v msgfmt >/dev/null || apt-get install -y -q gettext >/dev/null || { echo "Install GNU gettext (apt-get install gettext)"; exit 1; }
+	DEBUG=1 $(PY) manage.py compilemessages --ignore "$(VENV)/*" -v0
+
 # Development commands run with DEBUG on (the development SECRET_KEY is refused with DEBUG off).
 migrate: setup
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
@@ -32,7 +37,7 @@ migrate: setup
 seed: migrate
 	$(PY) -m emulator seed_demo
 
-run: seed
+run: seed messages
 	@echo
 	@echo "  App:       http://127.0.0.1:$(APP_PORT)/  (sign in with tenant 'acme' or 'globex')"
 	@echo "  Emulator:  http://127.0.0.1:$(EMULATOR_PORT)/_emulator/admin/  (admin / demo)"
@@ -44,7 +49,7 @@ run: seed
 # The production stack on this machine: DEBUG off, gunicorn, Celery worker and beat, and the
 # emulator unless MINDSPHERE_AUTH_URL points elsewhere (docs/deploying.md). SECRET_KEY comes from
 # the environment, else from var/secret_key (made once).
-serve: setup
+serve: setup messages
 	@mkdir -p var
 	@test -n "$$SECRET_KEY" -o -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@set -e; export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \

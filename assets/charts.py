@@ -16,7 +16,7 @@ STYLE = Style(
     foreground="#1b1f24",
     foreground_strong="#1b1f24",
     foreground_subtle="#8a949e",
-    colors=("#005f87",),
+    colors=("#005f87", "#7aa9c2", "#7aa9c2"),  # the mean, then the band's minimum and maximum
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     label_font_size=14,
     major_label_font_size=14,
@@ -60,11 +60,13 @@ def _fit_for_the_page(title: str, nonce: str):
 
 
 def _x_labels(start: datetime, end: datetime) -> tuple[list[datetime], str]:
-    """Round times for the x axis: every 6 hours up to a day, else every other midnight."""
+    """Round times for the x axis: every 6 hours up to a day, every other midnight up to 8 days, else weekly."""
     if end - start <= timedelta(days=1):
         step, fmt = timedelta(hours=6), "%H:%M"
-    else:
+    elif end - start <= timedelta(days=8):
         step, fmt = timedelta(days=2), "%d %b"
+    else:
+        step, fmt = timedelta(days=7), "%d %b"
     first = start.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     epoch_seconds = int(first.timestamp())
     first += timedelta(seconds=-epoch_seconds % int(step.total_seconds()))
@@ -77,10 +79,17 @@ def _x_labels(start: datetime, end: datetime) -> tuple[list[datetime], str]:
 
 
 def line_chart_svg(
-    points: Sequence[tuple[datetime, float]], start: datetime, end: datetime, title: str = "", *, nonce: str = ""
+    points: Sequence[tuple[datetime, float]],
+    start: datetime,
+    end: datetime,
+    title: str = "",
+    *,
+    nonce: str = "",
+    band: Sequence[tuple[datetime, float, float]] = (),
 ) -> str:
     """An inline `<svg>` line chart of `points` (already downsampled) between `start` and `end` (UTC).
 
+    `band` (time, minimum, maximum) draws two thin lines around the mean, when the data has them.
     `nonce` is the request's CSP nonce (`request.csp_nonce`), which the SVG's <style> carries.
     """
     labels, fmt = _x_labels(start, end)
@@ -105,4 +114,8 @@ def line_chart_svg(
     )
     chart.add_xml_filter(_fit_for_the_page(title, nonce))
     chart.add(title, list(points), allow_interruptions=True)
+    if band:
+        thin = {"width": 1, "dasharray": "3, 3"}
+        chart.add(f"{title} min", [(moment, low) for moment, low, _ in band], stroke_style=thin, allow_interruptions=True)
+        chart.add(f"{title} max", [(moment, high) for moment, _, high in band], stroke_style=thin, allow_interruptions=True)
     return chart.render(is_unicode=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .app_settings import app_settings
 
@@ -10,9 +11,9 @@ from .app_settings import app_settings
 class ExportForm(forms.Form):
     """A property set of the asset and a range of days (at most ASSETS_EXPORT_MAX_DAYS)."""
 
-    property_set = forms.ChoiceField(label="Data")
-    start = forms.DateField(label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (UTC, inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    property_set = forms.ChoiceField(label=_("Data"))
+    start = forms.DateField(label=_("From (UTC)"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (UTC, inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, aspects: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -26,11 +27,11 @@ class ExportForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if end < start:
-                raise forms.ValidationError("The end date must not be before the start date.")
+                raise forms.ValidationError(_("The end date must not be before the start date."))
             days = (end - start).days + 1
             if days > app_settings.ASSETS_EXPORT_MAX_DAYS:
                 raise forms.ValidationError(
-                    f"An export covers at most {app_settings.ASSETS_EXPORT_MAX_DAYS} days; you chose {days}."
+                    _("An export covers at most {limit} days; you chose {days}.").format(limit=app_settings.ASSETS_EXPORT_MAX_DAYS, days=days)
                 )
         return cleaned
 

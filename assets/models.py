@@ -4,15 +4,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Export(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Exporting"
-        RETRYING = "retrying", "MindSphere is not reachable, retrying"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Exporting")
+        RETRYING = "retrying", _("MindSphere is not reachable, retrying")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.RETRYING)
 

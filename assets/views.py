@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from django import forms
@@ -11,16 +10,17 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from navigation.menus import menu_page
-from sso.client import MindSphereAPIError, parse_time
+from sso.client import MindSphereAPIError
 from sso.decorators import mindsphere_required
 
-from . import charts
-from .downsample import MAX_POINTS, bucket_means, bucket_width
+from . import charts, series
 from .forms import ExportForm
 from .models import Export
+from .series import Variable
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,11 @@ PAGE_SIZE = 10
 # A plain (no-JS) "Load more" asks for pages 0..N in one call of size (N + 1) * PAGE_SIZE, so the
 # page number is bounded; past that many rows a search is the better tool on a phone.
 MAX_PAGE = 49
-RANGES = {"24h": ("Last 24 hours", timedelta(hours=24)), "7d": ("Last 7 days", timedelta(days=7))}
+RANGES = {
+    "24h": (_("Last 24 hours"), timedelta(hours=24)),
+    "7d": (_("Last 7 days"), timedelta(days=7)),
+    "30d": (_("Last 30 days"), timedelta(days=30)),
+}
 DEFAULT_RANGE = "24h"
 
 
@@ -98,7 +102,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
             # htmx swaps only 2xx answers: the error travels as a row in place of the control.
             response = render(request, "assets/_list_error.html", context)
         else:
-            context.update(q=q, title="The asset list could not be loaded")
+            context.update(q=q, title=_("The asset list could not be loaded"))
             response = render(request, "assets/list.html", context, status=502)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -120,21 +124,6 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- one asset and its time series -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Variable:
-    property_set: str
-    name: str
-    unit: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.property_set}.{self.name}"
-
-    @property
-    def label(self) -> str:
-        return f"{self.key} ({self.unit})" if self.unit else self.key
 
 
 def variables_of(asset: dict) -> list[Variable]:
@@ -175,15 +164,6 @@ def parse_end(raw: str | None, now: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def series_points(client, asset_id: str, variable: Variable, start: datetime, end: datetime):
-    """(time, value) of the variable in (start, end], page by page (the client follows Link: next)."""
-    for page in client.iter_time_series(asset_id, variable.property_set, start, end, select=[variable.name]):
-        for record in page:
-            value = record.get(variable.name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and "_time" in record:
-                yield parse_time(record["_time"]), float(value)
-
-
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     return render(request, "assets/error.html", {"title": title, "message": message}, status=status)
 
@@ -192,20 +172,7 @@ def _error_page(request: HttpRequest, status: int, title: str, message: str) -> 
 @menu_page("assets:list")  # the role first: no token refresh for a 403
 @mindsphere_required
 def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
-    """An asset's details and a chart of one variable over the last 24 hours or 7 days."""
-    try:
-        asset = request.mindsphere.asset(asset_id)
-    except MindSphereAPIError as error:
-        if error.status == 404:  # also another tenant's asset: the gateway scopes to the token's tenant
-            return _error_page(request, 404, "Asset not found", "There is no asset with this id in your tenant.")
-        logger.warning("asset %r failed: MindSphere answered %s", asset_id, error.status)
-        return _error_page(request, 502, "The asset could not be loaded", f"MindSphere answered: {error.message}")
-
-    variables = variables_of(asset)
-    by_key = {variable.key: variable for variable in variables}
-    chosen_key = request.GET.get("variable") or (variables[0].key if variables else "")
-    if chosen_key and chosen_key not in by_key:
-        return _plain_400(f"Unknown variable {chosen_key!r} for this asset; choose one of: {', '.join(by_key) or 'none'}.")
+    """An asset's details and a chart of one variable over the last 24 hours, 7 or 30 days."""
     range_key = request.GET.get("range") or DEFAULT_RANGE
     if range_key not in RANGES:
         return _plain_400(f"Unknown range {range_key!r}; choose one of: {', '.join(RANGES)}.")
@@ -215,6 +182,26 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
         return _plain_400(
             "The end must be an ISO 8601 time with a time zone, e.g. 2026-01-01T12:00:00Z, after 1970 and at most a day ahead."
         )
+    client, span = request.mindsphere, RANGES[range_key][1]
+    # The asset and a series named in the URL don't depend on each other: both calls at once.
+    guess = _named_variable(request.GET.get("variable"))
+    calls = [lambda: client.asset(asset_id)]
+    if guess is not None:
+        calls.append(lambda: series.fetch(client, asset_id, guess, end, span))
+    asset, *fetched = client.at_once(*calls)
+    if isinstance(asset, MindSphereAPIError):
+        if asset.status == 404:  # also another tenant's asset: the gateway scopes to the token's tenant
+            return _error_page(request, 404, _("Asset not found"), _("There is no asset with this id in your tenant."))
+        logger.warning("asset %r failed: MindSphere answered %s", asset_id, asset.status)
+        return _error_page(request, 502, _("The asset could not be loaded"), _("MindSphere answered: {message}").format(message=asset.message))
+    if isinstance(asset, BaseException):
+        raise asset
+
+    variables = variables_of(asset)
+    by_key = {variable.key: variable for variable in variables}
+    chosen_key = request.GET.get("variable") or (variables[0].key if variables else "")
+    if chosen_key and chosen_key not in by_key:
+        return _plain_400(f"Unknown variable {chosen_key!r} for this asset; choose one of: {', '.join(by_key) or 'none'}.")
 
     context = {
         "asset_id": asset_id,
@@ -222,7 +209,7 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
         "location": location_text(asset.get("location")),
         "variables": variables,
         "chosen": by_key.get(chosen_key),
-        "ranges": [(key, label) for key, (label, _) in RANGES.items()],
+        "ranges": [(key, label) for key, (label, _span) in RANGES.items()],
         "range_key": range_key,
         "range_label": RANGES[range_key][0],
         "end": end,
@@ -232,23 +219,38 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
     status = 200
     variable = context["chosen"]
     if variable is not None:
-        start = end - RANGES[range_key][1]
-        try:
-            buckets = bucket_means(series_points(request.mindsphere, asset_id, variable, start, end), start, end)
-        except MindSphereAPIError as error:
-            logger.warning("time series of asset %r failed: MindSphere answered %s", asset_id, error.status)
-            context["series_error"] = f"MindSphere answered: {error.message}"
+        if fetched and (guess.property_set, guess.name) == (variable.property_set, variable.name):
+            result = fetched[0]
+        else:  # the default variable, or a name whose split was not the guess: now that the asset is known
+            result = client.at_once(lambda: series.fetch(client, asset_id, variable, end, span))[0]
+        if isinstance(result, MindSphereAPIError):
+            logger.warning("time series of asset %r failed: MindSphere answered %s", asset_id, result.status)
+            context["series_error"] = _("MindSphere answered: {message}").format(message=result.message)
             status = 502
+        elif isinstance(result, BaseException):
+            raise result
         else:
-            points = [(bucket.end, round(bucket.mean, 3)) for bucket in buckets]
-            context.update(
-                start=start,
-                points=points,
-                bucket_minutes=int(bucket_width(end - start, MAX_POINTS) / timedelta(minutes=1)),
-                chart_svg=charts.line_chart_svg(points, start, end, title=variable.label, nonce=str(request.csp_nonce))
-                if points
-                else "",
-                permalink=f"{reverse('assets:detail', args=[asset_id])}?"
-                + urlencode({"variable": variable.key, "range": range_key, "end": end.strftime("%Y-%m-%dT%H:%MZ")}),
-            )
+            context.update(_chart_context(request, asset_id, variable, range_key, end, result))
     return render(request, "assets/detail.html", context, status=status)
+
+
+def _named_variable(key: str | None) -> series.Variable | None:
+    """The variable `?variable=` names, split at its first dot (checked against the asset later)."""
+    property_set, dot, name = (key or "").partition(".")
+    return series.Variable(property_set, name, "") if dot and property_set and name else None
+
+
+def _chart_context(request: HttpRequest, asset_id: str, variable: Variable, range_key: str, end: datetime, found: series.Series) -> dict:
+    return {
+        "start": found.start,
+        "end": found.end,  # aggregates cover whole intervals: the chart may end a little before `end`
+        "points": found.points,
+        "bucket_minutes": found.bucket_minutes,
+        "chart_svg": charts.line_chart_svg(
+            found.points, found.start, found.end, title=variable.label, nonce=str(request.csp_nonce), band=found.band
+        )
+        if found.points
+        else "",
+        "permalink": f"{reverse('assets:detail', args=[asset_id])}?"
+        + urlencode({"variable": variable.key, "range": range_key, "end": end.strftime("%Y-%m-%dT%H:%MZ")}),
+    }

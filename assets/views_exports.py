@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -34,7 +35,7 @@ def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
     if active >= app_settings.ASSETS_MAX_ACTIVE_EXPORTS:
         form.add_error(
             None,
-            f"You already have {active} exports running. Wait for one to finish, then start another.",
+            _("You already have {active} exports running. Wait for one to finish, then start another.").format(active=active),
         )
         return _form_again(request, form, asset, status=429)
     start, end = form.range()

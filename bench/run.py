@@ -6,6 +6,11 @@ installed if missing). Absolute numbers vary from machine to machine; the ratios
 reference views measured in the same run are what to compare (docs/performance.md).
 
     python -m bench.run [--seconds 10] [--connections 8] [--database-url URL] [--redis-url URL]
+                        [--records 10000 100000] [--assets 1000] [--sqlite-only] [--urls URL ...]
+
+Besides the table of URLs it shows that the work grows as it should: the session check with
+10,000 and 100,000 token records in the database, the asset list with 1,000 assets in the tenant,
+and the asset pages' latency one request at a time (p50 against the emulator).
 """
 from __future__ import annotations
 
@@ -28,12 +33,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 STRONG_KEY = "bench-" + "x7Lq2mZv9PaR4sWe8tYu1iOp3aSd5fGh6jKl0zXc2vBn4mQw"
 REFERENCES = ["/bench/anonymous/", "/bench/signed-in/"]
+CHECK = "/sso/session/"
+ROLE_HOMES = ["/home/admin/", "/home/user/"]
+DEMO_ASSETS = 28  # acme's assets in the emulator's demo seed
 
 
 @dataclass
 class Result:
     url: str
     rps: float
+    p50_ms: float
     p99_ms: float
     errors: int
 
@@ -58,7 +67,8 @@ def wait_for(url: str, process: subprocess.Popen, deadline: float = 60) -> None:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if process.poll() is not None:
-            sys.exit(f"{process.args[0]} exited while starting")
+            log = Path(process.log_path).read_text(errors="replace")[-2000:] if hasattr(process, "log_path") else ""
+            sys.exit(f"{process.args[0]} exited while starting:\n{log}")
         try:
             requests.get(url, timeout=2)
             return
@@ -98,6 +108,7 @@ class Stack:
     def start(self, *command: str) -> subprocess.Popen:
         log = (self.workdir / f"{len(self.processes)}.log").open("w")
         process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process.log_path = log.name
         self.processes.append(process)
         return process
 
@@ -131,54 +142,121 @@ def sign_in(base: str, tenant: str, email: str) -> requests.Session:
 
 
 def wrk(wrk_path: str, url: str, cookie: str, seconds: int, connections: int, headers: dict[str, str]) -> Result:
-    command = [wrk_path, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}"]
+    threads = min(2, connections)
+    command = [wrk_path, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H", f"Cookie: {cookie}"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     return parse_wrk(url, subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout)
 
 
+def _milliseconds(output: str, percentile: str) -> float:
+    found = re.search(rf"\b{percentile}%\s+([\d.]+)(us|ms|s)\b", output)
+    return float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)] if found else float("nan")
+
+
 def parse_wrk(url: str, output: str) -> Result:
+    """req/s, p50, p99 and non-2xx/3xx answers from wrk's --latency report."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
-    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Result(url, rps, p99_ms, int(errors.group(1)) if errors else 0)
+    return Result(url, rps, _milliseconds(output, "50"), _milliseconds(output, "99"), int(errors.group(1)) if errors else 0)
 
 
 def asset_urls(browser: requests.Session, base: str) -> list[str]:
     page = browser.get(base + "/assets/", timeout=30).text
     asset = re.search(r'href="/assets/([^/"]+)/"', page).group(1)
-    return [f"/assets/{asset}/?range=24h", f"/assets/{asset}/?range=7d"]
+    return [f"/assets/{asset}/?range={key}" for key in ("24h", "7d", "30d")]
 
 
-def run_once(label: str, args: argparse.Namespace, database_url: str, redis_url: str, wrk_path: str) -> None:
+def add_assets(emulator: str, total: int) -> None:
+    """Up to `total` assets in acme, through the emulator's test control (as Asset Manager would)."""
+    aspects = [{"name": "PumpData", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}]}]
+    with requests.Session() as http:
+        for number in range(DEMO_ASSETS, total):
+            spec = {"tenant": "acme", "assetId": f"bench{number:05d}", "name": f"Bench pump {number:04d}", "aspects": aspects}
+            http.post(f"{emulator}/_emulator/assets", json=spec, timeout=30).raise_for_status()
+
+
+class Bench:
+    """One run: the stack up, a demo admin signed in, wrk against each URL."""
+
+    def __init__(self, stack: Stack, base: str, args: argparse.Namespace, wrk_path: str) -> None:
+        self.stack, self.base, self.args, self.wrk_path = stack, base, args, wrk_path
+        self.browser = sign_in(base, "acme", "admin@acme.example")
+        self.cookie = "; ".join(f"{name}={value}" for name, value in self.browser.cookies.items())
+
+    def measure(self, url: str, label: str = "", connections: int | None = None, seconds: int | None = None) -> Result:
+        headers = {"HX-Request": "true"} if url == CHECK else {}
+        result = wrk(self.wrk_path, self.base + url, self.cookie, seconds or self.args.seconds, connections or self.args.connections, headers)
+        result.url = label or url
+        return result
+
+    def table(self) -> list[Result]:
+        urls = self.args.urls or [CHECK, *ROLE_HOMES, "/account/", "/assets/", *asset_urls(self.browser, self.base), "/manage/roles/"]
+        return [self.measure(url) for url in [*REFERENCES, *urls]]
+
+    def latency(self) -> list[Result]:
+        """The asset pages one request at a time: their p50 is what a person waits."""
+        return [self.measure(url, f"{url} (1 conn)", connections=1) for url in asset_urls(self.browser, self.base)]
+
+    def growth(self) -> list[Result]:
+        """The check with more token records in the database, the asset list with more assets."""
+        results = []
+        for total in self.args.records:
+            self.stack.run(PYTHON, "-m", "bench.seed", "records", str(total))
+            results += [self.measure("/bench/signed-in/", f"/bench/signed-in/ ({total:,} records)"), self.measure(CHECK, f"{CHECK} ({total:,} records)")]
+        if self.args.assets:
+            add_assets(f"http://127.0.0.1:{self.stack.emulator_port}", self.args.assets)
+            for url in ("/assets/", "/assets/?q=pump"):
+                results.append(self.measure(url, f"{url} ({self.args.assets:,} assets)"))
+        return results
+
+
+def run_once(label: str, args: argparse.Namespace, database_url: str, redis_url: str, wrk_path: str) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
         stack = Stack(Path(workdir), database_url, redis_url, args.workers)
         try:
-            base = stack.up()
-            admin = sign_in(base, "acme", "admin@acme.example")
-            cookie = "; ".join(f"{name}={value}" for name, value in admin.cookies.items())
-            urls = args.urls or ["/sso/session/", "/home/admin/", "/home/user/", "/assets/", *asset_urls(admin, base), "/manage/roles/"]
-            urls = [*REFERENCES, *urls]
-            results = []
-            for url in urls:
-                headers = {"HX-Request": "true"} if url == "/sso/session/" else {}
-                results.append(wrk(wrk_path, base + url, cookie, args.seconds, args.connections, headers))
-                results[-1].url = url
+            bench = Bench(stack, stack.up(), args, wrk_path)
+            results = bench.table()
+            if not args.urls:
+                results += bench.latency() + bench.growth()
         finally:
             stack.down()
     print_table(label, results)
+    print_targets(results, cache_sessions=bool(redis_url))
+    return results
 
 
 def print_table(label: str, results: list[Result]) -> None:
     anonymous, signed_in = results[0].rps, results[1].rps
     print(f"\n{label}")
-    print(f"{'URL':50} {'req/s':>9} {'p99 ms':>9} {'x anon':>7} {'x signed-in':>12} {'errors':>7}")
+    print(f"{'URL':58} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x anon':>7} {'x signed-in':>12} {'errors':>7}")
     for result in results:
         print(
-            f"{result.url[:50]:50} {result.rps:9.1f} {result.p99_ms:9.1f} {result.rps / anonymous:7.2f} "
+            f"{_short(result.url)[:58]:58} {result.rps:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.rps / anonymous:7.2f} "
             f"{result.rps / signed_in:12.2f} {result.errors:7d}"
         )
+
+
+def _short(url: str) -> str:
+    return re.sub(r"^/assets/[^/?]+/\?", "/assets/<id>/?", url)
+
+
+def print_targets(results: list[Result], *, cache_sessions: bool) -> None:
+    """The ratios issue #14 asks for, met or not (absolute numbers vary from machine to machine)."""
+    found = {result.url: result for result in results}
+    anonymous, signed_in = found[REFERENCES[0]].rps, found[REFERENCES[1]].rps
+    targets = []
+    if CHECK in found:
+        targets.append((f"{CHECK} >= 0.95x signed-in", found[CHECK].rps / signed_in, 0.95))
+        if cache_sessions:
+            targets.append((f"{CHECK} >= 0.8x anonymous (cache sessions)", found[CHECK].rps / anonymous, 0.8))
+    targets += [(f"{home} >= 0.8x signed-in", found[home].rps / signed_in, 0.8) for home in ROLE_HOMES if home in found]
+    for label, ratio, floor in targets:
+        print(f"  {'met    ' if ratio >= floor else 'NOT MET'}  {label}: {ratio:.2f}")
+    for result in results:
+        if result.url.endswith("(1 conn)") and "range=24h" not in result.url:
+            met = "met    " if result.p50_ms <= 300 else "NOT MET"
+            print(f"  {met}  {_short(result.url).split(' ')[0]} p50 <= 300 ms: {result.p50_ms:.0f} ms")
 
 
 def local_services() -> tuple[str, str]:
@@ -211,9 +289,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--database-url", help="PostgreSQL for the second run (default: a bench database on 127.0.0.1)")
     parser.add_argument("--redis-url", help="Redis for the second run (default: 127.0.0.1:6379 DB 12, flushed)")
-    parser.add_argument("--urls", nargs="*", help="only these app URLs (the references always run)")
+    parser.add_argument("--urls", nargs="*", help="only these app URLs (the references always run; no growth section)")
+    parser.add_argument("--records", nargs="*", type=int, default=[10_000, 100_000], help="token records for the check's growth rows")
+    parser.add_argument("--assets", type=int, default=1000, help="assets in the tenant for the list's growth rows (0: none)")
+    parser.add_argument("--sqlite-only", action="store_true", help="skip the PostgreSQL and Redis run")
     args = parser.parse_args(argv)
-    if args.database_url is None and args.redis_url is None:
+    if args.sqlite_only:
+        args.database_url = args.redis_url = ""
+    elif args.database_url is None and args.redis_url is None:
         args.database_url, args.redis_url = local_services()
     wrk_path = ensure_wrk()
     print(f"{os.cpu_count()} cores; gunicorn {args.workers} workers; wrk -t2 -c{args.connections} -d{args.seconds}s")

@@ -1,4 +1,4 @@
-"""The API gateway: Asset Management v3 assets and IoT Time Series v3, bearer-protected.
+"""The API gateway: Asset Management v3, IoT Time Series v3 and Aggregates v4, bearer-protected.
 
 Every answer is scoped to the tenant of the token; errors use MindSphere's error body.
 """
@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from . import faults, timeseries
+from . import aggregates, faults, timeseries
 from .bearer import GatewayAuthError, authenticate
 from .models import Asset, Fault, Tenant
 
@@ -260,3 +260,27 @@ def _next_url(request: HttpRequest, path: str, last: datetime, start: datetime, 
         params["from"] = timeseries.format_time(last)  # `from` is exclusive
         params["to"] = timeseries.format_time(end)
     return request.build_absolute_uri(f"{path}?{urlencode(sorted(params.items()))}")
+
+
+@require_GET
+@bearer_protected
+def time_series_aggregates(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    """IoT Time Series Aggregates v4: `GET /api/iottsaggregates/v4/aggregates?assetId=&aspectName=…`."""
+    asset_id, aspect = request.GET.get("assetId"), request.GET.get("aspectName")
+    if not asset_id or not aspect:
+        return error(400, "Parameters 'assetId' and 'aspectName' are required.", "mdsp.core.iot.tsaggregates.badRequest")
+    asset = Asset.objects.filter(tenant=tenant, asset_id=asset_id).first()
+    variables = asset.variables_of(aspect) if asset else None
+    if variables is None:
+        return error(404, f"No aspect '{aspect}' for asset {asset_id}.", "mdsp.core.iot.tsaggregates.notFound")
+    try:
+        if request.GET.get("count"):
+            raise aggregates.AggregatesError("The emulator does not support 'count'; give 'from' and 'to'.")
+        start, end = aggregates.resolve_range(_parse_time(request, "from"), _parse_time(request, "to"), datetime.now(timezone.utc))
+        interval = aggregates.parse_interval(request.GET.get("intervalUnit"), request.GET.get("intervalValue"))
+        chosen = _selected(request.GET.get("select"), variables)
+        names = [name for name in chosen if not name.endswith("_qc")] if request.GET.get("select") else variables
+        body = aggregates.aggregate(asset_id, names, start, end, interval or aggregates.auto_interval(start, end))
+    except (BadRequest, aggregates.AggregatesError) as problem:
+        return error(400, str(problem), "mdsp.core.iot.tsaggregates.badRequest")
+    return JsonResponse({"aggregates": body})

@@ -24,7 +24,18 @@ def _profile(asset_id: str, variable: str) -> tuple[float, float, float, float]:
 def value_at(asset_id: str, variable: str, moment: datetime) -> float:
     """The value of `variable` of `asset_id` at `moment` (floored to its minute), to 3 decimals."""
     minute = math.floor((moment - EPOCH).total_seconds() / 60)
-    base, amplitude, period, phase = _profile(asset_id, variable)
+    return _value(_profile(asset_id, variable), minute)
+
+
+def values_from(asset_id: str, variable: str, first: datetime, count: int) -> list[float]:
+    """`value_at` of `count` minute marks from `first` on (floored), computing the profile once."""
+    minute = math.floor((first - EPOCH).total_seconds() / 60)
+    profile = _profile(asset_id, variable)
+    return [_value(profile, minute + offset) for offset in range(count)]
+
+
+def _value(profile: tuple[float, float, float, float], minute: int) -> float:
+    base, amplitude, period, phase = profile
     wobble = 0.1 * amplitude * math.sin(minute * 0.7)
     return round(base + amplitude * math.sin(2 * math.pi * (minute + phase) / period) + wobble, 3)
 

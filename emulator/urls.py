@@ -19,6 +19,7 @@ urlpatterns = [
         gateway.time_series,
         name="timeseries",
     ),
+    path("gateway/api/iottsaggregates/v4/aggregates", gateway.time_series_aggregates, name="aggregates"),
     re_path(rf"^{TENANT}/oauth/authorize$", views.authorize, name="authorize"),
     re_path(rf"^{TENANT}/oauth/token$", views.token, name="token"),
     re_path(rf"^{TENANT}/token_keys$", views.token_keys, name="token_keys"),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class RoleHome:
@@ -39,8 +41,8 @@ class RoleHome:
 
 
 ROLE_HOMES: list[RoleHome] = [
-    RoleHome("Admin", scope="admin", title="Admin", icon="shield", context="navigation.views.admin_context"),
-    RoleHome("User", scope="user", title="Home"),
+    RoleHome("Admin", scope="admin", title=_("Admin"), icon="shield", context="navigation.views.admin_context"),
+    RoleHome("User", scope="user", title=_("Home")),
     # `manage.py startrolehome` adds new roles above this line.
 ]
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .access import role_names, role_required
 from .homes import ROLE_HOMES
@@ -26,11 +27,11 @@ class MenuItem:
 MENU: list[MenuItem] = [
     # One item per role home page (navigation/homes.py), for its role.
     *[MenuItem(home.title, home.icon, home.url_name, frozenset({home.role})) for home in ROLE_HOMES],
-    MenuItem("Assets", "grid", "assets:list", frozenset({"Admin", "User"}), section="assets:"),
+    MenuItem(_("Assets"), "grid", "assets:list", frozenset({"Admin", "User"}), section="assets:"),
     # A tenant admin's mapping of their own tenant (tenantadmin app).
-    MenuItem("Roles", "people", "tenantadmin:roles", frozenset({"Admin"}), section="tenantadmin:"),
+    MenuItem(_("Roles"), "people", "tenantadmin:roles", frozenset({"Admin"}), section="tenantadmin:"),
     # Everyone with a role home has an account page.
-    MenuItem("Account", "person", "navigation:account", frozenset(home.role for home in ROLE_HOMES)),
+    MenuItem(_("Account"), "person", "navigation:account", frozenset(home.role for home in ROLE_HOMES)),
 ]
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
-from sso import roles
+from sso import roles, session
 from sso.app_settings import app_settings
 from sso.models import MindSphereIdentity, TokenRecord
 from sso.roles import has_role
@@ -31,12 +31,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _session_context(request: HttpRequest) -> dict:
-    identity = MindSphereIdentity.objects.filter(user=request.user).first()
-    record = TokenRecord.objects.filter(pk=record_id(request), user=request.user).first()
+    # From the session (kept there at sign-in and at each refresh): no query for identity or record.
     return {
-        "identity": identity,
+        "identity": session.identity(request),
         "roles": sorted(role_names(request.user)),
-        "session_ends": record.refresh_expires_at if record else request.session.get_expiry_date(),
+        "session_ends": session.ends_at(request),
     }
 
 
@@ -60,9 +59,10 @@ def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse
 def admin_context(request: HttpRequest, context: dict) -> dict:
     """The Admin home's own data: the mapping that counts for the admin's tenant, and how many people it has."""
     tenant = context["identity"].tenant if context["identity"] else ""
+    mappings, own = roles.effective_mapping(tenant)
     return {
-        "mappings": roles.mapping_of(tenant),
-        "own_mapping": roles.has_own_mapping(tenant),
+        "mappings": mappings,
+        "own_mapping": own,
         "people_count": MindSphereIdentity.objects.filter(tenant=tenant).count() if tenant else 0,
     }
 

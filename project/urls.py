@@ -14,4 +14,5 @@ urlpatterns = [
     # The mindsphere provider's login and callback, as allauth names them (mindsphere_login, _callback).
     path("accounts/", include("sso.providers.mindsphere.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the Account page's language choice
 ]

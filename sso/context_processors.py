@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
@@ -9,5 +11,11 @@ def mindsphere(request: HttpRequest) -> dict:
     """The lifecycle include's interval, and where "home" is for sso's own pages."""
     return {
         "mindsphere_check_interval": app_settings.MINDSPHERE_CHECK_INTERVAL,
-        "home_url": resolve_url(settings.LOGIN_REDIRECT_URL),
+        "home_url": _home_url(settings.LOGIN_REDIRECT_URL),
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _home_url(setting: str) -> str:
+    # Every page asks; resolve_url tries a reverse that fails for a path like "/", which costs.
+    return resolve_url(setting)

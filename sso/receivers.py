@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from allauth.account.signals import user_logged_in
+from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from . import roles, session, tokens
-from .models import MindSphereIdentity
+from .models import MindSphereIdentity, TokenRecord
 
 
 @receiver(user_logged_in)
@@ -17,7 +19,7 @@ def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) 
     # extra data, the tenant in allauth's state, the tokens on the (never stored) SocialToken.
     claims, state = sociallogin.account.extra_data, sociallogin.state
     tenant = state["tenant"]
-    MindSphereIdentity.objects.update_or_create(
+    identity, _ = MindSphereIdentity.objects.update_or_create(
         user=user,
         defaults={
             "tenant": tenant,
@@ -39,4 +41,12 @@ def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) 
         refresh_expires_in=state.get("refresh_token_expires_in"),
         claims=claims,
     )
-    session.attach(request, record)
+    session.attach(request, record, identity)
+
+
+@receiver(post_delete, sender=TokenRecord)
+def end_the_session_of_a_deleted_record(sender, instance: TokenRecord, **kwargs) -> None:
+    # The session check trusts the copy of the record's expiries in the session, so a record that
+    # is gone (sign-out, sign-out everywhere, housekeeping, a deleted user) takes its session along.
+    session_key = instance.session_key
+    transaction.on_commit(lambda: session.end_sessions([session_key]))

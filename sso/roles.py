@@ -55,6 +55,13 @@ def mapping_of(tenant: str) -> QuerySet[ScopeRoleMapping]:
     return rows.filter(tenant=tenant if has_own_mapping(tenant) else "")
 
 
+def effective_mapping(tenant: str) -> tuple[list[ScopeRoleMapping], bool]:
+    """`mapping_of(tenant)` as a list in one query, and whether the rows are the tenant's own."""
+    rows = list(ScopeRoleMapping.objects.select_related("group").filter(tenant__in={tenant, ""}).order_by("scope"))
+    own = [row for row in rows if tenant and row.tenant == tenant]
+    return (own, True) if own else ([row for row in rows if not row.tenant], False)
+
+
 def groups_for_scopes(scopes: Iterable[object], tenant: str = "") -> set[Group]:
     names = app_scope_names(scopes)
     return {mapping.group for mapping in mapping_of(tenant) if mapping.scope in names}

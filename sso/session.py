@@ -1,18 +1,31 @@
-"""The link between a Django session and its token record, and signing a person out."""
+"""The link between a Django session and its token record, the session check, and signing a person out.
+
+The session keeps a copy of what the check needs from the record (its id and its two expiries), so
+the check's valid path reads nothing but the session: no user, no record, no write. The copy can
+only be early, never late: a refresh moves the access expiry forward (a check that finds the copy
+due reads the record and takes the newer expiry), the refresh expiry never moves, and a record
+that is deleted takes its session with it (sso.receivers).
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.http import HttpRequest
 
 from . import tokens
-from .models import TokenRecord
+from .exceptions import SignedOutError
+from .models import MindSphereIdentity, TokenRecord
 
 SESSION_RECORD_KEY = "_mindsphere_token_record"
 SESSION_TENANT_KEY = "_mindsphere_tenant"
+SESSION_EXPIRIES_KEY = "_mindsphere_expiries"  # [access, refresh] as POSIX seconds
+SESSION_IDENTITY_KEY = "_mindsphere_identity"  # {"email", "tenant", "subtenant"} for the pages
 LAST_TENANT_COOKIE = "mindsphere_tenant"
 
 
@@ -20,16 +33,92 @@ def record_id(request: HttpRequest) -> int | None:
     return request.session.get(SESSION_RECORD_KEY)
 
 
-def attach(request: HttpRequest, record: TokenRecord) -> None:
+def attach(request: HttpRequest, record: TokenRecord, identity: MindSphereIdentity | None = None) -> None:
     request.session[SESSION_RECORD_KEY] = record.pk
     request.session[SESSION_TENANT_KEY] = record.tenant
+    if identity is not None:
+        request.session[SESSION_IDENTITY_KEY] = {
+            "email": identity.email,
+            "tenant": identity.tenant,
+            "subtenant": identity.subtenant,
+        }
+    remember(request, record)
     # The Django session lives exactly as long as the refresh token.
     request.session.set_expiry(record.refresh_expires_at)
 
 
+def remember(request: HttpRequest, record: TokenRecord) -> None:
+    """Keep the record's expiries in the session (written only when they changed)."""
+    expiries = [record.access_expires_at.timestamp(), record.refresh_expires_at.timestamp()]
+    if request.session.get(SESSION_EXPIRIES_KEY) != expiries:
+        request.session[SESSION_EXPIRIES_KEY] = expiries
+
+
+def _expiries(request: HttpRequest) -> tuple[datetime, datetime] | None:
+    saved = request.session.get(SESSION_EXPIRIES_KEY)
+    if not (isinstance(saved, list) and len(saved) == 2):
+        return None  # a session from before the copy was kept: the record decides
+    access, refresh = (datetime.fromtimestamp(value, tz=dt_timezone.utc) for value in saved)
+    return access, refresh
+
+
+@dataclass(frozen=True)
+class SessionIdentity:
+    """What pages show of who is signed in, kept in the session at sign-in (it does not change)."""
+
+    email: str
+    tenant: str
+    subtenant: str = ""
+
+
+def identity(request: HttpRequest) -> SessionIdentity | MindSphereIdentity | None:
+    """Who is signed in as MindSphere knows them: from the session, else (older sessions) the database."""
+    saved = request.session.get(SESSION_IDENTITY_KEY)
+    if isinstance(saved, dict):
+        return SessionIdentity(saved.get("email", ""), saved.get("tenant", ""), saved.get("subtenant", ""))
+    return MindSphereIdentity.objects.filter(user=request.user).first()
+
+
+def ends_at(request: HttpRequest) -> datetime:
+    """When this session's MindSphere session ends: the refresh expiry (the session's own expiry)."""
+    expiries = _expiries(request)
+    return expiries[1] if expiries else request.session.get_expiry_date()
+
+
+def _user_pk(request: HttpRequest) -> object | None:
+    raw = request.session.get(SESSION_KEY)
+    return None if raw is None else get_user_model()._meta.pk.to_python(raw)
+
+
+def _session_is_gone(request: HttpRequest) -> bool:
+    """The browser sent a session cookie, but that session is over (signed out elsewhere, or expired)."""
+    return bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and request.session.session_key is None
+
+
+def check(request: HttpRequest) -> bool:
+    """The lifecycle include's check of this session, without loading the user.
+
+    False: nobody is signed in in this session. True: signed in, and the access token is usable
+    (refreshed if it was due). SignedOutError: the MindSphere session is over;
+    ProviderUnavailableError: MindSphere could not be reached, try again later.
+    """
+    user_pk = _user_pk(request)
+    if user_pk is None:
+        if _session_is_gone(request):
+            raise SignedOutError("this session has ended")
+        return False
+    expiries = _expiries(request)
+    if expiries is not None and tokens.decide_expiries(*expiries) is tokens.Outcome.VALID:
+        return True
+    remember(request, tokens.ensure_fresh(record_id(request), user_id=user_pk))
+    return True
+
+
 def ensure_fresh(request: HttpRequest) -> TokenRecord:
-    """This session's record with a usable access token (see tokens.ensure_fresh)."""
-    return tokens.ensure_fresh(record_id(request), user_id=request.user.pk)
+    """This session's record with a usable access token (see tokens.ensure_fresh), for API calls."""
+    record = tokens.ensure_fresh(record_id(request), user_id=request.user.pk)
+    remember(request, record)
+    return record
 
 
 def sign_out(request: HttpRequest, *, everywhere: bool = False) -> str | None:
@@ -39,9 +128,8 @@ def sign_out(request: HttpRequest, *, everywhere: bool = False) -> str | None:
     """
     tenant = request.session.get(SESSION_TENANT_KEY)
     if request.user.is_authenticated:
-        keys = tokens.delete_records(request.user, everywhere=everywhere, only=record_id(request))
-        if everywhere:
-            end_sessions(keys)
+        # Deleting a record ends the session it belongs to (sso.receivers), on every device.
+        tokens.delete_records(request.user, everywhere=everywhere, only=record_id(request))
     logout(request)
     return tenant
 

@@ -9,18 +9,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import TokenRecord
-from .session import end_sessions
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task
 def delete_expired_token_records() -> int:
-    """Delete token records whose refresh expiry has passed, and the sessions they belonged to."""
-    expired = TokenRecord.objects.filter(refresh_expires_at__lte=timezone.now())
-    keys = list(expired.values_list("session_key", flat=True))
-    count, _ = expired.delete()
-    end_sessions(keys)
+    """Delete token records whose refresh expiry has passed (their sessions go with them, sso.receivers)."""
+    count, _ = TokenRecord.objects.filter(refresh_expires_at__lte=timezone.now()).delete()
     if count:
         logger.info("Deleted %s expired MindSphere token records", count)
     return count

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from .app_settings import app_settings
 
 # A DNS label: it becomes the host name {tenant}.piam.{region}.mindsphere.io on MindSphere.
@@ -24,17 +26,19 @@ def clean_tenant(raw: str | None) -> str:
     # single-line field, so it is rejected below rather than silently removed.
     value = (raw or "").strip(" ")
     if not value:
-        raise InvalidTenantError("Enter the name of your MindSphere tenant.")
+        raise InvalidTenantError(_("Enter the name of your MindSphere tenant."))
     # ASCII before lower-casing: some letters lower-case to ASCII (the Kelvin sign U+212A to "k").
     if not value.isascii() or not TENANT_PATTERN.fullmatch(value.lower()):
         raise InvalidTenantError(
-            "A tenant name has 2 to 63 letters, digits or hyphens and starts with a letter, "
-            "for example “acme”. Check the name and try again."
+            _(
+                "A tenant name has 2 to 63 letters, digits or hyphens and starts with a letter, "
+                "for example “acme”. Check the name and try again."
+            )
         )
     value = value.lower()
     allowed = app_settings.MINDSPHERE_ALLOWED_TENANTS
     if allowed and value not in {name.lower() for name in allowed}:
-        raise InvalidTenantError(f"This app is not available for the tenant “{value}”. Ask your administrator.")
+        raise InvalidTenantError(_("This app is not available for the tenant “{tenant}”. Ask your administrator.").format(tenant=value))
     return value
 
 

@@ -37,11 +37,18 @@ class Outcome(enum.Enum):
 
 def decide(record: TokenRecord, now: datetime | None = None, leeway: int | None = None) -> Outcome:
     """The seed's three outcomes for a record at `now`, refreshing `leeway` seconds early."""
+    return decide_expiries(record.access_expires_at, record.refresh_expires_at, now, leeway)
+
+
+def decide_expiries(
+    access_expires_at: datetime, refresh_expires_at: datetime, now: datetime | None = None, leeway: int | None = None
+) -> Outcome:
+    """`decide` from the two expiries alone (the session check keeps them in the session)."""
     now = now or timezone.now()
     leeway = app_settings.MINDSPHERE_TOKEN_LEEWAY if leeway is None else leeway
-    if record.refresh_expires_at <= now:
+    if refresh_expires_at <= now:
         return Outcome.EXPIRED
-    if record.access_expires_at - timedelta(seconds=leeway) > now:
+    if access_expires_at - timedelta(seconds=leeway) > now:
         return Outcome.VALID
     return Outcome.REFRESH
 
@@ -118,14 +125,15 @@ def store_sign_in(
     return record
 
 
-def ensure_fresh(record_id: int | None, *, user_id: int | None = None) -> TokenRecord:
+def ensure_fresh(record_id: int | None, *, user_id: int | str | None = None) -> TokenRecord:
     """The record with a usable access token: as is, refreshed, or SignedOutError / ProviderUnavailableError.
 
     The valid path reads one row and writes nothing; the others go through `refresh`, which
-    decides again under the lock.
+    decides again under the lock. (The session check decides from the session alone first:
+    sso.session.check.)
     """
     record = TokenRecord.objects.filter(pk=record_id).first() if record_id else None
-    if record is None or (user_id is not None and record.user_id != user_id):
+    if record is None or (user_id is not None and str(record.user_id) != str(user_id)):
         raise SignedOutError("no MindSphere token record for this session")
     if decide(record) is Outcome.VALID:
         return record

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import tenants, texts
 from .exceptions import ProviderUnavailableError, SignedOutError
 from .responses import login_required_response, safe_next, signed_out_response, unavailable_response
-from .session import LAST_TENANT_COOKIE, ensure_fresh, sign_out
+from .session import LAST_TENANT_COOKIE, check, sign_out
 
 
 def login_page(
@@ -30,11 +30,14 @@ def login_page(
 @never_cache
 @require_GET
 def session_check(request: HttpRequest) -> HttpResponse:
-    """204 valid or refreshed; 401 + HX-Redirect signed out; 503 + Retry-After when unreachable."""
-    if not request.user.is_authenticated:
-        return login_required_response(request, htmx_status=401)
+    """204 valid or refreshed; 401 + HX-Redirect signed out; 503 + Retry-After when unreachable.
+
+    Every open page calls it every minute, so its valid path reads the session and nothing else
+    (sso.session.check): request.user is not loaded.
+    """
     try:
-        ensure_fresh(request)
+        if not check(request):
+            return login_required_response(request, htmx_status=401)
     except SignedOutError:
         return signed_out_response(request, htmx_status=401)
     except ProviderUnavailableError as error:

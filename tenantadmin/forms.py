@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext as _
 
 from sso.models import ScopeRoleMapping
 
@@ -31,7 +32,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args, tenant: str, version: int, current: dict[str, str], **kwargs) -> None:
         super().__init__(*args, initial={"tenant": tenant, "version": version, **_fields(current)}, **kwargs)
         self.expected_tenant, self.expected_version = tenant, version
-        choices = [(NO_ROLE, "No role"), *((role, role) for role in app_roles(tenant))]
+        choices = [(NO_ROLE, _("No role")), *((role, role) for role in app_roles(tenant))]
         for scope in app_scopes(tenant):
             self.fields[FIELD_PREFIX + scope] = forms.ChoiceField(label=scope, choices=choices, required=False)
 
@@ -42,28 +43,32 @@ class MappingForm(forms.Form):
         cleaned = super().clean()
         if "tenant" not in cleaned or "version" not in cleaned:  # hidden fields: say it plainly
             raise forms.ValidationError(
-                "This form could not be read. Nothing was changed; reload the page and try again.", code="unreadable"
+                _("This form could not be read. Nothing was changed; reload the page and try again."), code="unreadable"
             )
         if cleaned.get("tenant") != self.expected_tenant:
-            raise forms.ValidationError("This form is for another tenant. Nothing was changed.", code="tenant")
+            raise forms.ValidationError(_("This form is for another tenant. Nothing was changed."), code="tenant")
         if cleaned["version"] != self.expected_version:
             raise forms.ValidationError(
-                "Someone changed this mapping while you were editing it. Below is the mapping as it is now: "
-                "check it and save again.",
+                _(
+                    "Someone changed this mapping while you were editing it. Below is the mapping as it is now: "
+                    "check it and save again."
+                ),
                 code="stale",
             )
         sent = [key for key in self.data if key.startswith(FIELD_PREFIX)]
         unknown = sorted(key.removeprefix(FIELD_PREFIX) for key in sent if key not in self.fields)
         if unknown:
-            raise forms.ValidationError(f"This app has no scope {', '.join(unknown)}. Nothing was changed.", code="unknown")
+            raise forms.ValidationError(
+                _("This app has no scope {scopes}. Nothing was changed.").format(scopes=", ".join(unknown)), code="unknown"
+            )
         if not sent:
-            raise forms.ValidationError("The form arrived empty. Nothing was changed; please try again.", code="empty")
+            raise forms.ValidationError(_("The form arrived empty. Nothing was changed; please try again."), code="empty")
         mapping = self.mapping()
         if not mapping:
-            raise forms.ValidationError("Give at least one scope a role. Nothing was changed.", code="no_roles")
+            raise forms.ValidationError(_("Give at least one scope a role. Nothing was changed."), code="no_roles")
         if ADMIN_ROLE in app_roles(self.expected_tenant) and ADMIN_ROLE not in mapping.values():
             raise forms.ValidationError(
-                "At least one scope must give the Admin role, or nobody in your tenant could manage roles any more.",
+                _("At least one scope must give the Admin role, or nobody in your tenant could manage roles any more."),
                 code="no_admin",
             )
         return cleaned

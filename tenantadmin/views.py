@@ -6,12 +6,14 @@ from django.contrib.auth.models import Group
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from navigation.menus import menu_page
-from sso import roles
+from sso import roles, session
 from sso.app_settings import app_settings
 from sso.models import MappingChange, MindSphereIdentity
 from sso.responses import forbidden_response
@@ -20,12 +22,12 @@ from . import mapping
 from .forms import MappingForm
 
 PAGE = "tenantadmin:roles"
-APPLIES = "People of {tenant} get their new roles at once: their pages follow at their next page load or session check."
+APPLIES = gettext_lazy("People of {tenant} get their new roles at once: their pages follow at their next page load or session check.")
 
 
 def _tenant(request: HttpRequest) -> str | None:
     """The tenant of the signed-in person: from their MindSphere identity, never from the request."""
-    identity = MindSphereIdentity.objects.filter(user=request.user).only("tenant").first()
+    identity = session.identity(request)  # kept in the session at sign-in
     return identity.tenant if identity else None
 
 
@@ -55,7 +57,7 @@ def _context(request: HttpRequest, tenant: str, form: MappingForm | None = None)
 def roles_page(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     if tenant is None:
-        return forbidden_response(request, "Roles are managed by the admins of a MindSphere tenant; sign in through MindSphere.")
+        return forbidden_response(request, _("Roles are managed by the admins of a MindSphere tenant; sign in through MindSphere."))
     if request.method == "GET":
         return render(request, "tenantadmin/roles.html", _context(request, tenant))
     current, version = mapping.current(tenant), mapping.version(tenant)
@@ -67,9 +69,9 @@ def roles_page(request: HttpRequest) -> HttpResponse:
         return _form_again(request, tenant, form)
     changes = mapping.save(tenant, form.mapping(), by=_who(request))
     if changes:
-        messages.success(request, f"Mapping saved: {'; '.join(changes)}. {APPLIES.format(tenant=tenant)}")
+        messages.success(request, _("Mapping saved: {changes}.").format(changes="; ".join(changes)) + " " + APPLIES.format(tenant=tenant))
     else:
-        messages.info(request, "Nothing changed.")
+        messages.info(request, _("Nothing changed."))
     return _done(request, tenant)
 
 
@@ -88,9 +90,11 @@ def reset(request: HttpRequest) -> HttpResponse:
     if problem:
         return _form_again(request, tenant, MappingForm(tenant=tenant, version=version, current=current), problem)
     if mapping.reset(tenant, by=_who(request)):
-        messages.success(request, f"The mapping of {tenant} is back to the app's defaults. {APPLIES.format(tenant=tenant)}")
+        messages.success(
+            request, _("The mapping of {tenant} is back to the app's defaults.").format(tenant=tenant) + " " + APPLIES.format(tenant=tenant)
+        )
     else:
-        messages.info(request, f"{tenant} already uses the app's defaults.")
+        messages.info(request, _("{tenant} already uses the app's defaults.").format(tenant=tenant))
     return _done(request, tenant)
 
 

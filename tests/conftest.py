@@ -18,10 +18,12 @@ os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 @pytest.fixture(scope="session", autouse=True)
 def static_manifest() -> None:
-    """Pages use hashed static names (ManifestStaticFilesStorage), so tests need a collected manifest."""
+    """Pages use hashed static names (ManifestStaticFilesStorage), so tests need a collected manifest;
+    and the translations compiled, as `make run` and `make serve` do."""
     from django.core.management import call_command
 
     call_command("collectstatic", "--noinput", verbosity=0)
+    call_command("compilemessages", "--ignore", ".venv/*", verbosity=0)
 
 
 @pytest.fixture(scope="session", autouse=True)

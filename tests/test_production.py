@@ -15,7 +15,9 @@ PRODUCTION = {"DEBUG": "0", "LOCAL_HTTP": "0", "SECRET_KEY": STRONG_KEY, "ALLOWE
 
 
 def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "LOCAL_HTTP", "DJANGO_SETTINGS_MODULE")}
+    # The run's own DATABASE_URL (CI's PostgreSQL pass) would win over what a test sets up.
+    unset = ("DEBUG", "SECRET_KEY", "LOCAL_HTTP", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+    clean = {key: value for key, value in os.environ.items() if key not in unset}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,

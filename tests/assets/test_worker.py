@@ -20,6 +20,7 @@ from tests import celery_worker
 from tests.assets.test_export_task import csv_rows, expected_rows, make_export
 from tests.celery_worker import LOCK_KEY, SCRATCH_KEY, RedisDatabase, needs_redis
 from tests.conftest import session_check
+from tests.tokens import set_expiries
 
 pytestmark = needs_redis
 
@@ -75,7 +76,7 @@ def test_killed_worker_mid_export_still_ends_with_a_complete_file(
 def test_refresh_in_worker_and_web_at_once_is_one_refresh(start_worker, record, app, emulator, celery_redis_url):
     start_worker()
     # The export's record needs a refresh; the worker and eight web checks of the same session race for it.
-    TokenRecord.objects.filter(pk=record.pk).update(access_expires_at=timezone.now())
+    set_expiries([record], access=timezone.now())
     session_key = record.session_key
     before = emulator.stats()["tenants"]["acme"]["refreshes"]
     export = make_export(record, hours=3)

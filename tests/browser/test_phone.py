@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from sso.models import TokenRecord
 from tests.browser.conftest import assert_fits_phone, screenshot, sign_in
+from tests.tokens import expire_refresh_token, set_expiries
 
 LANDINGS = [
     ("acme", "admin@acme.example", "/home/admin/", ["Admin", "Home", "Assets", "Roles", "Account"]),
@@ -181,7 +181,7 @@ def test_expired_refresh_takes_the_open_page_to_the_login_page(page: Page, app):
     page.clock.install()
     sign_in(page, app, "acme", "user@acme.example")
     page.wait_for_load_state("networkidle")
-    TokenRecord.objects.update(refresh_expires_at=timezone.now() - timedelta(seconds=1))
+    expire_refresh_token()
     page.clock.run_for(61_000)
     expect(page.get_by_text("Your MindSphere session has ended")).to_be_visible()
     assert path_of(page) == "/"
@@ -193,7 +193,7 @@ def test_unreachable_mindsphere_shows_a_quiet_notice_and_retries(page: Page, app
     page.clock.install()
     sign_in(page, app, "acme", "user@acme.example")
     page.wait_for_load_state("networkidle")
-    TokenRecord.objects.update(access_expires_at=timezone.now())
+    set_expiries(access=timezone.now())
     clean_emulator.fault(mode="503", calls=1, tenant="acme")
     page.clock.run_for(61_000)
     notice = page.get_by_text("MindSphere is not reachable, retrying")

@@ -602,3 +602,88 @@ def test_token_without_app_scope_is_403(call, path):
     error = assert_error(call(path, ACME_NOROLE), 403)
 
     assert error["code"] == "mdsp.core.gateway.forbidden"
+
+
+# --- IoT Time Series Aggregates v4 ------------------------------------------------------------------
+
+AGGREGATES = "/api/iottsaggregates/v4/aggregates"
+
+
+def expected_summary(entity: str, variable: str, low: datetime, high: datetime) -> dict:
+    """The aggregate of (low, high] computed here from value_at, minute by minute."""
+    times = [low + MINUTE * (offset + 1) for offset in range(int((high - low) / MINUTE))]
+    values = [timeseries.value_at(entity, variable, moment) for moment in times]
+    low_at, high_at = values.index(min(values)), values.index(max(values))
+    return {
+        "countgood": len(values), "countuncertain": 0, "countbad": 0,
+        "minvalue": min(values), "mintime": iso(times[low_at]), "maxvalue": max(values), "maxtime": iso(times[high_at]),
+        "firstvalue": values[0], "firsttime": iso(times[0]), "lastvalue": values[-1], "lasttime": iso(times[-1]),
+    }
+
+
+def test_aggregates_summarise_each_interval_of_the_deterministic_series(call):
+    response = call(
+        AGGREGATES, assetId=PUMP_01, aspectName="PumpData", select="pressure",
+        **{"from": iso(START), "to": iso(START + timedelta(hours=3)), "intervalUnit": "hour", "intervalValue": "1"},
+    )
+    assert response.status_code == 200, response.text
+    items = response.json()["aggregates"]
+    assert [(item["starttime"], item["endtime"]) for item in items] == [
+        (iso(START + timedelta(hours=hour)), iso(START + timedelta(hours=hour + 1))) for hour in range(3)
+    ]
+    for item in items:
+        assert set(item) == {"starttime", "endtime", "pressure"}
+        low, high = parse_time(item["starttime"]), parse_time(item["endtime"])
+        summary = item["pressure"]
+        assert {key: summary[key] for key in expected_summary(PUMP_01, "pressure", low, high)} == expected_summary(
+            PUMP_01, "pressure", low, high
+        )
+        assert summary["sum"] == pytest.approx(summary["average"] * 60)
+        assert summary["sd"] >= 0
+
+
+def test_aggregates_widen_the_range_to_whole_intervals_and_default_to_all_variables(call):
+    response = call(
+        AGGREGATES, assetId=PUMP_01, aspectName="Environment",
+        **{"from": iso(START + timedelta(minutes=70)), "to": iso(START + timedelta(minutes=170)), "intervalUnit": "hour", "intervalValue": "1"},
+    )
+    items = response.json()["aggregates"]
+    assert [item["starttime"] for item in items] == [iso(START + timedelta(hours=1)), iso(START + timedelta(hours=2))]
+    assert set(items[0]) == {"starttime", "endtime", "temperature", "humidity"}
+
+
+def test_aggregates_choose_the_largest_interval_that_fits_when_none_is_given(call):
+    short = call(AGGREGATES, assetId=PUMP_01, aspectName="PumpData", **{"from": iso(START), "to": iso(START + timedelta(minutes=10))})
+    assert len(short.json()["aggregates"]) == 5  # 2-minute intervals
+    days = call(AGGREGATES, assetId=PUMP_01, aspectName="PumpData", **{"from": iso(START), "to": iso(START + timedelta(days=3))})
+    assert len(days.json()["aggregates"]) == 3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"aspectName": "PumpData"},  # no asset
+        {"assetId": PUMP_01, "aspectName": "PumpData", "intervalUnit": "minute", "intervalValue": "3"},  # not a multiple of 2
+        {"assetId": PUMP_01, "aspectName": "PumpData", "intervalUnit": "hour"},  # unit without value
+        {"assetId": PUMP_01, "aspectName": "PumpData", "intervalUnit": "fortnight", "intervalValue": "1"},
+        {"assetId": PUMP_01, "aspectName": "PumpData", "select": "nope"},
+        {"assetId": PUMP_01, "aspectName": "PumpData", "from": iso(START), "to": iso(START + timedelta(days=2)), "intervalUnit": "minute", "intervalValue": "10"},  # 288 intervals
+        {"assetId": PUMP_01, "aspectName": "PumpData", "from": iso(START), "to": iso(START + timedelta(days=31)), "intervalUnit": "hour", "intervalValue": "4"},  # too long for hours
+        {"assetId": PUMP_01, "aspectName": "PumpData", "from": iso(START), "to": iso(START)},
+    ],
+)
+def test_bad_aggregates_query_is_a_400(call, params):
+    assert_error(call(AGGREGATES, **params), 400)
+
+
+def test_aggregates_of_another_tenants_asset_are_404(call):
+    assert_error(call(AGGREGATES, assetId=GLOBEX_PUMP_01, aspectName="PumpData"), 404)
+    assert_error(call(AGGREGATES, assetId=PUMP_01, aspectName="MotorData"), 404)
+
+
+def test_two_hundred_intervals_fit_in_one_answer(call):
+    response = call(
+        AGGREGATES, assetId=PUMP_01, aspectName="PumpData", select="flow",
+        **{"from": iso(START), "to": iso(START + timedelta(hours=200)), "intervalUnit": "hour", "intervalValue": "1"},
+    )
+    assert response.status_code == 200 and len(response.json()["aggregates"]) == 200

@@ -79,7 +79,7 @@ def test_a_home_page_is_for_its_role_only(db, client, home, role):
     response = client.get("/" + home.path)
     if role == home.role:
         assert response.status_code == 200
-        assert home.title in response.content.decode()
+        assert str(home.title) in response.content.decode()
         assert 'id="mindsphere-lifecycle"' in response.content.decode()
         assert response.headers["Cache-Control"].startswith("max-age=0")
     else:

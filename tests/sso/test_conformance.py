@@ -11,20 +11,16 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 from django.contrib.sessions.models import Session
-from django.utils import timezone
 
 from sso import texts
 from sso.models import MindSphereIdentity, TokenRecord
 from tests.app_client import csrf_from
 from tests.conftest import session_check
 from tests.servers import free_port
+from tests.tokens import expire_access_token
 
 # Every character RFC 6749's form-urlencoding changes, a space among them; "%41" would decode to "A".
 ODD_SECRET = "s3cr+t/with=:%41 and space"
-
-
-def expire_access_token() -> None:
-    TokenRecord.objects.update(access_expires_at=timezone.now() - timedelta(seconds=1))
 
 
 def refreshes(emulator, tenant: str = "acme") -> int:
@@ -139,7 +135,7 @@ def test_code_exchange_failure_says_whether_to_try_again(app, clean_emulator, se
     clean_emulator.fault(calls=1, tenant="acme", **fault)
     landing = land(app, browser, callback)
     assert urlsplit(landing.url).path == "/"
-    assert text in landing.text.replace("&#x27;", "'")
+    assert str(text) in landing.text.replace("&#x27;", "'")
     if text == texts.SIGNIN_UNAVAILABLE:
         assert "MindSphere could not be reached, try again in a moment" in landing.text
     assert TokenRecord.objects.count() == 0

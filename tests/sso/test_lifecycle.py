@@ -17,14 +17,11 @@ from django.utils import timezone
 from sso import crypto
 from sso.models import TokenRecord
 from tests.conftest import session_check
+from tests.tokens import expire_access_token, expire_refresh_token, set_expiries
 
 
 def refreshes(emulator, tenant: str = "acme") -> int:
     return emulator.stats()["tenants"].get(tenant, {}).get("refreshes", 0)
-
-
-def expire_access_token(record: TokenRecord) -> None:
-    TokenRecord.objects.filter(pk=record.pk).update(access_expires_at=timezone.now() - timedelta(seconds=1))
 
 
 # --- valid ------------------------------------------------------------------------------------
@@ -79,7 +76,7 @@ def test_time_machine_drives_the_three_outcomes(app, emulator):
 
 def test_refresh_expiry_signs_out_with_a_message(app, emulator):
     result = app.sign_in("acme", "user@acme.example")
-    TokenRecord.objects.update(refresh_expires_at=timezone.now() - timedelta(seconds=1))
+    expire_refresh_token()
     response = session_check(app, result.browser)
     assert response.status_code == 401 and response.headers["HX-Redirect"] == "/"
     assert TokenRecord.objects.count() == 0
@@ -160,9 +157,7 @@ def test_provider_down_keeps_the_person_signed_in(app, clean_emulator):
 def test_provider_down_past_refresh_expiry_signs_out(app, clean_emulator):
     result = app.sign_in("acme", "user@acme.example")
     clean_emulator.fault(mode="503", calls=50, tenant="acme")
-    TokenRecord.objects.update(
-        access_expires_at=timezone.now() - timedelta(minutes=1), refresh_expires_at=timezone.now() - timedelta(seconds=1)
-    )
+    set_expiries(access=timezone.now() - timedelta(minutes=1), refresh=timezone.now() - timedelta(seconds=1))
     assert session_check(app, result.browser).status_code == 401
 
 
@@ -208,7 +203,8 @@ def test_undecryptable_record_signs_out_at_refresh(app, settings):
     settings.SECRET_KEY = "some-other-key-0123456789-0123456789"
     garbage = crypto.encrypt("refresh-token-under-another-key")
     settings.SECRET_KEY = old
-    TokenRecord.objects.update(refresh_token_encrypted=garbage, access_expires_at=timezone.now())
+    TokenRecord.objects.update(refresh_token_encrypted=garbage)
+    set_expiries(access=timezone.now())
     response = session_check(app, result.browser)
     assert response.status_code == 401
     assert TokenRecord.objects.count() == 0

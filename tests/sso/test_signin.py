@@ -134,7 +134,7 @@ def test_unreachable_mindsphere_is_told_on_the_login_page(app, settings):
     response = app.start_sign_in(app.new_browser(), "acme")
     assert response.status_code == 503 and "Location" not in response.headers
     assert int(response.headers["Retry-After"]) > 0
-    assert texts.SIGNIN_UNAVAILABLE in response.text and 'value="acme"' in response.text
+    assert str(texts.SIGNIN_UNAVAILABLE) in response.text and 'value="acme"' in response.text
 
 
 def test_a_signed_out_tab_checking_its_session_does_not_break_a_sign_in_in_another_tab(app):

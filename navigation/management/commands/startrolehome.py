@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import get_template
+from django.utils.translation import gettext_noop
 
 from navigation import homes
 from sso.models import scope_validator
@@ -25,24 +26,28 @@ TITLE_MAX = 50
 MARKER = "    # `manage.py startrolehome` adds new roles above this line.\n"
 MINDSPHERE_MAX_APP_ROLES = 5
 
-TEMPLATE = """{{% extends "base_signed_in.html" %}}
+TEMPLATE = """{{% extends "base_signed_in.html" %}}{{% load i18n %}}
 {{% comment %}}
   The home page of the role {role} (navigation/homes.py; written by `manage.py startrolehome`).
   Extending base_signed_in.html gives it the menu and the lifecycle include.
 {{% endcomment %}}
-{{% block title %}}{{{{ home.title }}}} – MindSphere Mobile Starter{{% endblock %}}
+{{% block title %}}{{{{ home.title }}}} – {{% translate "MindSphere Mobile Starter" %}}{{% endblock %}}
 {{% block content %}}
 <section class="card">
-  <h1>Hello{{% if identity %}}, {{{{ identity.email }}}}{{% endif %}}</h1>
-  <p>This is the home page of the role <strong>{{{{ home.role }}}}</strong>.</p>
+  <h1>{{% if identity %}}{{% blocktranslate with email=identity.email %}}Hello, {{{{ email }}}}{{% endblocktranslate %}}{{% else %}}{{% translate "Hello" %}}{{% endif %}}</h1>
+  <p>{{% blocktranslate with role=home.role %}}This is the home page of the role <strong>{{{{ role }}}}</strong>.{{% endblocktranslate %}}</p>
   <dl class="facts">
-    <dt>Tenant</dt><dd>{{{{ identity.tenant|default:"–" }}}}</dd>
-    <dt>Role</dt><dd>{{{{ roles|join:", " }}}}</dd>
-    <dt>Session ends</dt><dd><time datetime="{{{{ session_ends|date:'c' }}}}">{{{{ session_ends|date:"D H:i" }}}} UTC</time> ({{{{ session_ends|timeuntil }}}} left)</dd>
+    <dt>{{% translate "Tenant" %}}</dt><dd>{{{{ identity.tenant|default:"–" }}}}</dd>
+    <dt>{{% translate "Role" %}}</dt><dd>{{{{ roles|join:", " }}}}</dd>
+    <dt>{{% translate "Session ends" %}}</dt><dd><time datetime="{{{{ session_ends|date:'c' }}}}">{{{{ session_ends|date:"D H:i" }}}} UTC</time> ({{% blocktranslate with left=session_ends|timeuntil %}}{{{{ left }}}} left{{% endblocktranslate %}})</dd>
   </dl>
 </section>
 {{% endblock %}}
 """
+
+
+# The written template's own text, so makemessages keeps its translation (locale/).
+gettext_noop("This is the home page of the role <strong>%(role)s</strong>.")
 
 
 def icon_names() -> set[str]:
@@ -84,7 +89,7 @@ class Command(BaseCommand):
         source = homes_file.read_text(encoding="utf-8")
         if source.count(MARKER) != 1:
             raise CommandError(f"{homes_file} has lost the line {MARKER.strip()!r}; add the entry by hand.")
-        entry = f"    RoleHome({home.role!r}, scope={home.scope!r}, title={home.title!r}, icon={home.icon!r}),\n"
+        entry = f"    RoleHome({home.role!r}, scope={home.scope!r}, title=_({home.title!r}), icon={home.icon!r}),\n"
         template = TEMPLATE.format(role=home.role)
 
         if options["dry_run"]:

@@ -1,0 +1,150 @@
+"""IoT Time Series Aggregates v4 over the deterministic series of emulator.timeseries.
+
+Pure functions with no Django import. What the public API documents and the emulator follows:
+intervals are (starttime, endtime] (a record at the end of an interval belongs to it); the
+requested range is widened to whole intervals of the pre-calculated grid (UTC here, the tenant's
+time zone on MindSphere); without an interval the largest pre-calculated one that fits the range
+is taken; each aggregate carries, per variable, the first, last, minimum and maximum value with
+their times, sum, average, standard deviation and the good / uncertain / bad counts.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from . import timeseries
+
+MAX_INTERVALS = 200
+UNITS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+# Pre-calculated interval lengths; asked lengths must be whole multiples of them (2, 4, 10 minutes…).
+PRECALCULATED = {"minute": 2, "hour": 1, "day": 1, "week": 1}
+# The longest range per unit (the public API's limits).
+MAX_RANGE = {"minute": timedelta(hours=48), "hour": timedelta(days=30), "day": timedelta(days=365), "week": timedelta(days=365)}
+DEFAULT_RANGE = timedelta(days=7)
+AUTO_RANGE = timedelta(days=90)
+WEEK_ORIGIN = datetime(1970, 1, 5, tzinfo=timezone.utc)  # a Monday: weeks start on Mondays
+
+
+class AggregatesError(ValueError):
+    """A request the API refuses (400), with the message to send back."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    unit: str
+    value: int
+
+    @property
+    def length(self) -> timedelta:
+        return UNITS[self.unit] * self.value
+
+    def floor(self, moment: datetime) -> datetime:
+        origin = WEEK_ORIGIN if self.unit == "week" else timeseries.EPOCH
+        return moment - (moment - origin) % self.length
+
+    def ceil(self, moment: datetime) -> datetime:
+        floored = self.floor(moment)
+        return floored if floored == moment else floored + self.length
+
+
+def parse_interval(unit: str | None, value: str | None) -> Interval | None:
+    """The asked interval, or None when neither part is given (then `auto_interval` picks one)."""
+    if not unit and not value:
+        return None
+    if not unit or not value:
+        raise AggregatesError("Give both 'intervalUnit' and 'intervalValue', or neither.")
+    unit = unit.lower()
+    if unit == "month":
+        raise AggregatesError("The emulator does not support 'month' intervals; use day or week.")
+    if unit not in UNITS:
+        raise AggregatesError("Parameter 'intervalUnit' must be one of minute, hour, day, week, month.")
+    try:
+        number = int(value)
+    except ValueError:
+        raise AggregatesError("Parameter 'intervalValue' must be a whole number.") from None
+    if number < 1:
+        raise AggregatesError("Parameter 'intervalValue' must be at least 1.")
+    if number % PRECALCULATED[unit]:
+        raise AggregatesError(f"Only multiples of the pre-calculated interval are supported: {PRECALCULATED[unit]} {unit}.")
+    return Interval(unit, number)
+
+
+def auto_interval(start: datetime, end: datetime) -> Interval:
+    """The largest pre-calculated interval that fits into the range (2 minutes for short ranges)."""
+    for unit in ("day", "hour"):
+        if end - start >= UNITS[unit]:
+            return Interval(unit, 1)
+    return Interval("minute", 2)
+
+
+def resolve_range(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """The documented auto-completion of `from` and `to` (without `count`)."""
+    if start is None and end is None:
+        return now - DEFAULT_RANGE, now
+    if end is None:
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        return start, min(day + AUTO_RANGE, now)
+    if start is None:
+        return end - AUTO_RANGE, end
+    return start, end
+
+
+def intervals(start: datetime, end: datetime, interval: Interval) -> list[tuple[datetime, datetime]]:
+    """The whole intervals of the grid that cover (start, end], checked against the API's limits."""
+    if end <= start:
+        raise AggregatesError("'to' must be later than 'from'.")
+    if end - start > MAX_RANGE[interval.unit]:
+        raise AggregatesError(f"The time range is too long for '{interval.unit}' aggregates (at most {MAX_RANGE[interval.unit].days} days).")
+    first, last = interval.floor(start), interval.ceil(end)
+    count = (last - first) // interval.length
+    if count > MAX_INTERVALS:
+        raise AggregatesError(f"At most {MAX_INTERVALS} intervals per request; this range has {count}. Choose a longer interval.")
+    return [(first + interval.length * index, first + interval.length * (index + 1)) for index in range(count)]
+
+
+def aggregate(asset_id: str, variables: list[str], start: datetime, end: datetime, interval: Interval) -> list[dict]:
+    """The aggregates of `variables` per interval covering (start, end], oldest first."""
+    spans = intervals(start, end, interval)
+    if not spans:
+        return []
+    step = timeseries.RESOLUTION
+    per_interval = interval.length // step
+    first_mark = spans[0][0] + step
+    series = {name: timeseries.values_from(asset_id, name, first_mark, per_interval * len(spans)) for name in variables}
+    result = []
+    for index, (low, high) in enumerate(spans):
+        times = [low + step * (offset + 1) for offset in range(per_interval)]
+        item: dict = {name: _summary(times, series[name][index * per_interval : (index + 1) * per_interval]) for name in variables}
+        item["starttime"] = _format(low)
+        item["endtime"] = _format(high)
+        result.append(item)
+    return result
+
+
+def _summary(times: list[datetime], values: list[float]) -> dict:
+    low = min(range(len(values)), key=values.__getitem__)
+    high = max(range(len(values)), key=values.__getitem__)
+    total = math.fsum(values)
+    mean = total / len(values)
+    return {
+        "countgood": len(values),
+        "countuncertain": 0,
+        "countbad": 0,
+        "sum": total,
+        "average": mean,
+        "minvalue": values[low],
+        "mintime": _format(times[low]),
+        "maxvalue": values[high],
+        "maxtime": _format(times[high]),
+        "firstvalue": values[0],
+        "firsttime": _format(times[0]),
+        "lastvalue": values[-1],
+        "lasttime": _format(times[-1]),
+        # The population standard deviation (statistics.pstdev, without its exact but slow arithmetic).
+        "sd": math.sqrt(math.fsum((value - mean) ** 2 for value in values) / len(values)),
+    }
+
+
+def _format(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

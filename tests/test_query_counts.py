@@ -1,0 +1,146 @@
+"""Query counts of the hot paths, pinned (issue #14): the session check at the floor, no N+1 on pages.
+
+The session check's valid path reads the session and nothing else: one query with database
+sessions (the bare signed-in view needs two: session and user), none with cache sessions (Redis
+in production), and never a write. Pages are pinned per kind, with database and cache sessions.
+Timings are not asserted anywhere; `make bench` measures them (docs/performance.md).
+"""
+from __future__ import annotations
+
+import re
+from importlib import import_module
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSession
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sso.models import MindSphereIdentity, TokenRecord
+from tests.tokens import expire_access_token, expire_refresh_token
+
+DB, CACHE = "django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cache"
+HTMX = {"HX-Request": "true"}
+WRITES = ("INSERT", "UPDATE", "DELETE")
+# Database sessions: every request reads its session (one query); cache sessions: none.
+SESSION_QUERIES = {DB: 1, CACHE: 0}
+
+
+@pytest.fixture(params=[DB, CACHE], ids=["db-sessions", "cache-sessions"])
+def engine(request, settings) -> str:
+    """The session engine of Django's test client. With cache sessions the cache is LocMem here,
+    Redis in production (project/settings.py): the query counts are the same."""
+    settings.SESSION_ENGINE = request.param
+    return request.param
+
+
+@pytest.fixture
+def signed_in(app, client, engine):
+    """`client` signed in as acme's admin through the real flow (the live app and the emulator)."""
+    browser = app.sign_in("acme", "admin@acme.example").browser
+    key = browser.cookies["sessionid"]
+    if engine == CACHE:  # the live server keeps database sessions: move this one into the cache
+        store = import_module(CACHE).SessionStore()
+        store.update(DatabaseSession(session_key=key).load())
+        store.create()
+        TokenRecord.objects.update(session_key=store.session_key)
+        key = store.session_key
+    client.cookies["sessionid"] = key
+    return client
+
+
+def check(client):
+    return client.get("/sso/session/", headers=HTMX)
+
+
+def written(queries: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith(WRITES)]
+
+
+# --- the session check ----------------------------------------------------------------------------
+
+
+def test_valid_check_reads_only_the_session(signed_in, engine, django_assert_num_queries):
+    with django_assert_num_queries(SESSION_QUERIES[engine]):
+        assert check(signed_in).status_code == 204
+
+
+def test_valid_check_writes_nothing(signed_in):
+    with CaptureQueriesContext(connection) as queries:
+        assert check(signed_in).status_code == 204
+    assert written(queries) == []
+
+
+def test_the_bare_signed_in_view_costs_more_than_the_check(signed_in, settings, engine, django_assert_num_queries):
+    settings.ROOT_URLCONF = "bench.urls"  # the bench's reference views
+    with django_assert_num_queries(SESSION_QUERIES[engine] + 1):  # the session and the user
+        assert signed_in.get("/bench/signed-in/").status_code == 204
+
+
+# Refresh: session, record; under the lock the record again, its update, the user, the roles
+# (own mapping?, mapping, groups) and the identity; then the session keeps the new expiry.
+REFRESH = {DB: 16, CACHE: 12}
+# Expired: session, record; the lock finds it expired (its delete is rolled back with the error);
+# signing out deletes it for good (and with it the session), then a new session takes the message.
+EXPIRED = {DB: 21, CACHE: 13}
+
+
+def test_refresh_reads_the_record_and_keeps_the_new_expiry_in_the_session(signed_in, engine, emulator, django_assert_num_queries):
+    before = emulator.stats()["tenants"]["acme"].get("refreshes", 0)
+    expire_access_token()
+    with django_assert_num_queries(REFRESH[engine]):
+        assert check(signed_in).status_code == 204
+    assert emulator.stats()["tenants"]["acme"]["refreshes"] == before + 1
+    with django_assert_num_queries(SESSION_QUERIES[engine]):
+        assert check(signed_in).status_code == 204  # valid again, from the session alone
+
+
+def test_expired_check_signs_out(signed_in, engine, django_assert_num_queries):
+    expire_refresh_token()
+    with django_assert_num_queries(EXPIRED[engine]):
+        response = check(signed_in)
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/"
+    assert TokenRecord.objects.count() == 0
+
+
+def test_a_deleted_record_ends_its_session_at_the_next_check(signed_in, engine, django_assert_num_queries):
+    TokenRecord.objects.all().delete()  # sign-out everywhere elsewhere, housekeeping, a deleted user
+    response = check(signed_in)
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/"
+    assert "Your MindSphere session has ended" in signed_in.get("/").content.decode()
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+# Beyond the session: the user, their roles (groups), and what the page itself shows.
+PAGES = {
+    "/home/user/": 2,  # identity and session end come from the session
+    "/home/admin/": 4,  # + the mapping that counts for the tenant, the number of its people
+    "/account/": 3,  # + the person's other sessions
+    "/assets/": 3,  # + the token record (the API call needs the token)
+    "/manage/roles/": 11,  # + the mapping form, the people with their roles, the history
+}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_queries(signed_in, engine, path, django_assert_num_queries):
+    with django_assert_num_queries(SESSION_QUERIES[engine] + PAGES[path]):
+        assert signed_in.get(path).status_code == 200
+
+
+def test_asset_page_queries(signed_in, engine, django_assert_num_queries):
+    asset = re.search(r'href="/assets/([^/"]+)/"', signed_in.get("/assets/").content.decode()).group(1)
+    # + the token record, the person's last exports of this asset
+    with django_assert_num_queries(SESSION_QUERIES[engine] + 4):
+        assert signed_in.get(f"/assets/{asset}/?range=7d").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/home/admin/", "/manage/roles/"])
+def test_pages_listing_people_make_no_query_per_person(signed_in, engine, path, django_assert_num_queries):
+    from django.contrib.auth.models import Group, User
+
+    for number in range(20):
+        user = User.objects.create(username=f"acme-{number}")
+        user.groups.add(*Group.objects.filter(name__in=["Admin", "User"]))
+        MindSphereIdentity.objects.create(user=user, tenant="acme", mindsphere_user_id=str(number), email=f"p{number}@acme.example")
+    with django_assert_num_queries(SESSION_QUERIES[engine] + PAGES[path]):
+        assert signed_in.get(path).status_code == 200
