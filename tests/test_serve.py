@@ -69,7 +69,28 @@ def stack_env(tmp_path) -> dict[str, str]:
     return env
 
 
-def test_make_serve_runs_the_production_stack_and_stops_cleanly(stack_env, tmp_path):
+@pytest.fixture(params=["sqlite", "postgres-redis"])
+def services(request, stack_env) -> dict[str, str]:
+    """The stack's environment on SQLite and the file-system broker, or on PostgreSQL and Redis."""
+    if request.param == "sqlite":
+        yield stack_env
+        return
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("needs PostgreSQL (DATABASE_URL): CI's PostgreSQL pass")
+    import psycopg
+
+    redis_url = request.getfixturevalue("celery_redis_url")
+    base, name = os.environ["DATABASE_URL"].rsplit("/", 1)[0], f"serve_{os.getpid()}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield {**stack_env, "DATABASE_URL": f"{base}/{name}", "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url}
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_make_serve_runs_the_production_stack_and_stops_cleanly(services, tmp_path):
+    stack_env = services
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         make = subprocess.Popen(["make", "serve"], cwd=ROOT, env=stack_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
