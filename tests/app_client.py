@@ -75,6 +75,25 @@ class AppClient:
         final = self.follow(browser, posted, hops)
         return SignInResult(browser=browser, final=final, hops=hops)
 
+    def until_callback(self, tenant: str, email: str, password: str = "demo") -> tuple[requests.Session, str]:
+        """A sign-in up to MindSphere's redirect back to the app: (browser, callback URL), not yet followed."""
+        browser = self.new_browser()
+        started = self.start_sign_in(browser, tenant)
+        assert started.status_code == 302, started.text[:300]
+        form = self.follow(browser, started, [])
+        posted = browser.post(
+            form.url,
+            data={"csrfmiddlewaretoken": csrf_from(form.text), "email": email, "password": password},
+            headers={"Referer": form.url},
+            allow_redirects=False,
+            timeout=15,
+        )
+        return browser, posted.headers["Location"]
+
+    def land(self, browser: requests.Session, url: str) -> requests.Response:
+        """Follow a callback URL (and the redirects after it) as the browser would."""
+        return self.follow(browser, browser.get(url, allow_redirects=False, timeout=30), [])
+
     def post(self, browser: requests.Session, path: str, data: dict | None = None, **kwargs) -> requests.Response:
         """POST with the CSRF token of the page the form lives on (the role home)."""
         token = browser.cookies.get("csrftoken")

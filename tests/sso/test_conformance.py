@@ -14,7 +14,6 @@ from django.contrib.sessions.models import Session
 
 from sso import texts
 from sso.models import MindSphereIdentity, TokenRecord
-from tests.app_client import csrf_from
 from tests.conftest import session_check
 from tests.servers import free_port
 from tests.tokens import expire_access_token
@@ -28,23 +27,11 @@ def refreshes(emulator, tenant: str = "acme") -> int:
 
 
 def callback_url(app, tenant: str, email: str):
-    """A sign-in up to MindSphere's redirect back to the app: (browser, callback URL), not yet followed."""
-    browser = app.new_browser()
-    started = app.start_sign_in(browser, tenant)
-    assert started.status_code == 302, started.text[:300]
-    form = app.follow(browser, started, [])
-    posted = browser.post(
-        form.url,
-        data={"csrfmiddlewaretoken": csrf_from(form.text), "email": email, "password": "demo"},
-        headers={"Referer": form.url},
-        allow_redirects=False,
-        timeout=10,
-    )
-    return browser, posted.headers["Location"]
+    return app.until_callback(tenant, email)
 
 
 def land(app, browser, url: str):
-    return app.follow(browser, browser.get(url, allow_redirects=False, timeout=30), [])
+    return app.land(browser, url)
 
 
 # --- client authentication (RFC 6749, section 2.3.1) -------------------------------------------------

@@ -168,23 +168,11 @@ def test_no_cookie_carries_a_message(app):
 
 
 def _callback_url(app, tenant: str, email: str):
-    """Run a sign-in up to the emulator's redirect back to the app, without following it."""
-    browser = app.new_browser()
-    hops: list = []
-    started = app.start_sign_in(browser, tenant)
-    form = app.follow(browser, started, hops)
-    posted = browser.post(
-        form.url,
-        data={"csrfmiddlewaretoken": csrf_from(form.text), "email": email, "password": "demo"},
-        headers={"Referer": form.url},
-        allow_redirects=False,
-        timeout=10,
-    )
-    return browser, posted.headers["Location"]
+    return app.until_callback(tenant, email)
 
 
 def _landing(app, browser, url: str):
-    return app.follow(browser, browser.get(url, allow_redirects=False, timeout=10), [])
+    return app.land(browser, url)
 
 
 def test_tampered_state_is_refused(app):
