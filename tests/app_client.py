@@ -60,17 +60,7 @@ class AppClient:
     ) -> SignInResult:
         browser = browser or self.new_browser()
         hops: list[requests.Response] = []
-        started = self.start_sign_in(browser, tenant, next_url)
-        hops.append(started)
-        assert started.status_code == 302, started.text[:500]
-        form = self.follow(browser, started, hops)
-        posted = browser.post(
-            form.url,
-            data={"csrfmiddlewaretoken": csrf_from(form.text), "email": email, "password": password},
-            headers={"Referer": form.url},
-            allow_redirects=False,
-            timeout=15,
-        )
+        posted = self._submit_credentials(browser, tenant, email, password, next_url, hops)
         hops.append(posted)
         final = self.follow(browser, posted, hops)
         return SignInResult(browser=browser, final=final, hops=hops)
@@ -78,17 +68,22 @@ class AppClient:
     def until_callback(self, tenant: str, email: str, password: str = "demo") -> tuple[requests.Session, str]:
         """A sign-in up to MindSphere's redirect back to the app: (browser, callback URL), not yet followed."""
         browser = self.new_browser()
-        started = self.start_sign_in(browser, tenant)
-        assert started.status_code == 302, started.text[:300]
-        form = self.follow(browser, started, [])
-        posted = browser.post(
+        posted = self._submit_credentials(browser, tenant, email, password, None, [])
+        return browser, posted.headers["Location"]
+
+    def _submit_credentials(self, browser, tenant, email, password, next_url, hops: list) -> requests.Response:
+        """The Login page, then the emulator's sign-in form: its answer (the redirect to the callback)."""
+        started = self.start_sign_in(browser, tenant, next_url)
+        hops.append(started)
+        assert started.status_code == 302, started.text[:500]
+        form = self.follow(browser, started, hops)
+        return browser.post(
             form.url,
             data={"csrfmiddlewaretoken": csrf_from(form.text), "email": email, "password": password},
             headers={"Referer": form.url},
             allow_redirects=False,
             timeout=15,
         )
-        return browser, posted.headers["Location"]
 
     def land(self, browser: requests.Session, url: str) -> requests.Response:
         """Follow a callback URL (and the redirects after it) as the browser would."""
