@@ -32,7 +32,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 STRONG_KEY = "bench-" + "x7Lq2mZv9PaR4sWe8tYu1iOp3aSd5fGh6jKl0zXc2vBn4mQw"
-REFERENCES = ["/bench/anonymous/", "/bench/signed-in/"]
+REFERENCES = ["/bench/anonymous/", "/bench/signed-in/", "/bench/session/"]
 CHECK = "/sso/session/"
 ROLE_HOMES = ["/home/admin/", "/home/user/"]
 DEMO_ASSETS = 28  # acme's assets in the emulator's demo seed
@@ -250,6 +250,8 @@ def print_targets(results: list[Result], *, cache_sessions: bool) -> None:
         targets.append((f"{CHECK} >= 0.95x signed-in", found[CHECK].rps / signed_in, 0.95))
         if cache_sessions:
             targets.append((f"{CHECK} >= 0.8x anonymous (cache sessions)", found[CHECK].rps / anonymous, 0.8))
+        # Not a target of the issue: how close the check is to a view that only reads the session.
+        targets.append((f"{CHECK} >= 0.9x session-only view", found[CHECK].rps / found[REFERENCES[2]].rps, 0.9))
     targets += [(f"{home} >= 0.8x signed-in", found[home].rps / signed_in, 0.8) for home in ROLE_HOMES if home in found]
     for label, ratio, floor in targets:
         print(f"  {'met    ' if ratio >= floor else 'NOT MET'}  {label}: {ratio:.2f}")

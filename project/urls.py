@@ -4,11 +4,12 @@ from django.urls import include, path
 from . import health
 
 urlpatterns = [
+    # First, because every open page calls /sso/session/ once a minute: the hottest URL resolves first.
+    path("sso/", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("navigation.urls")),
     path("", include("webapp.urls")),
-    path("sso/", include("sso.urls")),
     path("assets/", include("assets.urls")),
     path("manage/", include("tenantadmin.urls")),
     # The mindsphere provider's login and callback, as allauth names them (mindsphere_login, _callback).

@@ -34,6 +34,7 @@ def test_valid_check_makes_no_call_and_no_write(app, emulator, client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/sso/session/", headers={"HX-Request": "true"})
     assert response.status_code == 204
+    assert response.headers["Cache-Control"] == "no-store"  # no browser or proxy may answer a later check
     writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
     assert emulator.stats() == before

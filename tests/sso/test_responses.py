@@ -69,3 +69,12 @@ def test_the_role_is_checked_before_the_token(db, client, kind):
     else:
         assert "This page is not for your role" in response.content.decode()
     assert "_auth_user_id" in client.session  # still signed in
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("state", ["never signed in", "session ended"])
+def test_no_answer_of_the_check_is_ever_stored(db, client, kind, state):
+    if state == "session ended":
+        signed_in(client, "User")
+    response = client.get("/sso/session/", headers=KINDS[kind])
+    assert response.headers["Cache-Control"] == "no-store"
