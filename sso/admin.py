@@ -53,7 +53,7 @@ class ScopeRoleMappingAdmin(admin.ModelAdmin):
         self._changed(request, *(f"{scope}: removed" for scope in scopes))
 
     def _changed(self, request, *changes: str) -> None:
-        MappingChange.objects.create(tenant="", changed_by=request.user.get_username(), changes=list(changes))
+        MappingChange.record("", request.user.get_username(), list(changes))
         roles.resync_default_tenants()
 
 

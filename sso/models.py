@@ -110,10 +110,30 @@ class MappingChange(models.Model):
     changed_by = models.CharField(max_length=254, help_text="The email (or user name) of who changed it.")
     changed_at = models.DateTimeField(default=timezone.now)
     changes = models.JSONField(default=list, help_text='e.g. ["user: User → Admin", "reset to the app\'s defaults"]')
+    number = models.PositiveIntegerField(
+        default=0, editable=False, help_text="1, 2, 3… per tenant: the version of the mapping this change made."
+    )
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
         get_latest_by = ["changed_at", "pk"]
+        # Two saves made from the same version of a mapping cannot both be recorded: the later one
+        # fails, on every database, however close together they run.
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="one_change_per_mapping_version")]
+
+    @classmethod
+    def latest_number(cls, tenant: str) -> int:
+        """The version of the tenant's mapping: how many changes it has had (0: none)."""
+        return cls.objects.filter(tenant=tenant).aggregate(latest=models.Max("number"))["latest"] or 0
+
+    @classmethod
+    def record(cls, tenant: str, changed_by: str, changes: list[str], *, after: int | None = None) -> "MappingChange":
+        """Record the change that makes version `after + 1` (default: the next version).
+
+        IntegrityError when another change has taken that version first.
+        """
+        number = (cls.latest_number(tenant) if after is None else after) + 1
+        return cls.objects.create(tenant=tenant, changed_by=changed_by, changes=changes, number=number)
 
     def __str__(self) -> str:
         return f"{self.tenant or 'defaults'} by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -4,12 +4,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sso.models import ScopeRoleMapping
 
 FIELD_PREFIX = "scope-"
 NO_ROLE = ""
 ADMIN_ROLE = "Admin"
+STALE = gettext_lazy(
+    "Someone changed this mapping while you were editing it. Below is the mapping as it is now: check it and save again."
+)
 
 
 def app_scopes(tenant: str) -> list[str]:
@@ -48,13 +52,7 @@ class MappingForm(forms.Form):
         if cleaned.get("tenant") != self.expected_tenant:
             raise forms.ValidationError(_("This form is for another tenant. Nothing was changed."), code="tenant")
         if cleaned["version"] != self.expected_version:
-            raise forms.ValidationError(
-                _(
-                    "Someone changed this mapping while you were editing it. Below is the mapping as it is now: "
-                    "check it and save again."
-                ),
-                code="stale",
-            )
+            raise forms.ValidationError(STALE, code="stale")
         sent = [key for key in self.data if key.startswith(FIELD_PREFIX)]
         unknown = sorted(key.removeprefix(FIELD_PREFIX) for key in sent if key not in self.fields)
         if unknown:

@@ -1,7 +1,7 @@
 """Reading and changing one tenant's mapping, with its history, applied to the tenant's people at once."""
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from sso import roles
 from sso.models import MappingChange, ScopeRoleMapping
@@ -12,10 +12,25 @@ def current(tenant: str) -> dict[str, str]:
     return {row.scope: row.group.name for row in roles.mapping_of(tenant)}
 
 
+class StaleMapping(Exception):
+    """Someone saved or reset the tenant's mapping after the form being saved was shown."""
+
+
 def version(tenant: str) -> int:
     """Changes with every save or reset of the tenant's mapping (a stale form carries an older one)."""
-    latest = MappingChange.objects.filter(tenant=tenant).order_by("-pk").values_list("pk", flat=True).first()
-    return latest or 0
+    return MappingChange.latest_number(tenant)
+
+
+def _record(tenant: str, by: str, changes: list[str], *, expected: int) -> None:
+    # Checked again inside the transaction, and the unique version number catches two saves that
+    # both pass this check at the same instant (PostgreSQL runs them side by side): the later fails.
+    if version(tenant) != expected:
+        raise StaleMapping(tenant)
+    try:
+        with transaction.atomic():
+            MappingChange.record(tenant, by, changes, after=expected)
+    except IntegrityError:
+        raise StaleMapping(tenant) from None
 
 
 def differences(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -27,8 +42,12 @@ def differences(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 @transaction.atomic
-def save(tenant: str, mapping: dict[str, str], *, by: str) -> list[str]:
-    """Make `mapping` the tenant's own; the changes made (none: nothing was written)."""
+def save(tenant: str, mapping: dict[str, str], *, by: str, expected: int) -> list[str]:
+    """Make `mapping` the tenant's own; the changes made (none: nothing was written).
+
+    `expected` is the version the form was shown with: StaleMapping, and nothing changed, when the
+    mapping has moved on since.
+    """
     from django.contrib.auth.models import Group
 
     before = current(tenant)
@@ -41,19 +60,19 @@ def save(tenant: str, mapping: dict[str, str], *, by: str) -> list[str]:
         ScopeRoleMapping(tenant=tenant, scope=scope, group=groups[role]) for scope, role in mapping.items()
     )
     changes = changes or ["saved the app's defaults as this tenant's own mapping"]
-    MappingChange.objects.create(tenant=tenant, changed_by=by, changes=changes)
+    _record(tenant, by, changes, expected=expected)
     roles.resync_tenant(tenant)
     return changes
 
 
 @transaction.atomic
-def reset(tenant: str, *, by: str) -> list[str]:
-    """Drop the tenant's own mapping: the app-wide defaults count again."""
+def reset(tenant: str, *, by: str, expected: int) -> list[str]:
+    """Drop the tenant's own mapping: the app-wide defaults count again (StaleMapping as for save)."""
     if not roles.has_own_mapping(tenant):
         return []
     before = current(tenant)
     ScopeRoleMapping.objects.filter(tenant=tenant).delete()
     changes = ["reset to the app's defaults", *differences(before, current(tenant))]
-    MappingChange.objects.create(tenant=tenant, changed_by=by, changes=changes)
+    _record(tenant, by, changes, expected=expected)
     roles.resync_tenant(tenant)
     return changes

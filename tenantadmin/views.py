@@ -19,7 +19,7 @@ from sso.models import MappingChange, MindSphereIdentity
 from sso.responses import forbidden_response
 
 from . import mapping
-from .forms import MappingForm
+from .forms import STALE, MappingForm
 
 PAGE = "tenantadmin:roles"
 APPLIES = gettext_lazy("People of {tenant} get their new roles at once: their pages follow at their next page load or session check.")
@@ -67,7 +67,10 @@ def roles_page(request: HttpRequest) -> HttpResponse:
         if stale:  # show the mapping as it is now, so nothing stale is saved by accident
             return _form_again(request, tenant, MappingForm(tenant=tenant, version=version, current=current), stale)
         return _form_again(request, tenant, form)
-    changes = mapping.save(tenant, form.mapping(), by=_who(request))
+    try:
+        changes = mapping.save(tenant, form.mapping(), by=_who(request), expected=version)
+    except mapping.StaleMapping:  # another admin saved between this form's check and its save
+        return _stale(request, tenant)
     if changes:
         messages.success(request, _("Mapping saved: {changes}.").format(changes="; ".join(changes)) + " " + APPLIES.format(tenant=tenant))
     else:
@@ -89,13 +92,22 @@ def reset(request: HttpRequest) -> HttpResponse:
     problem = _problem(form, "unreadable") or _problem(form, "tenant") or _problem(form, "stale")
     if problem:
         return _form_again(request, tenant, MappingForm(tenant=tenant, version=version, current=current), problem)
-    if mapping.reset(tenant, by=_who(request)):
+    try:
+        was_reset = mapping.reset(tenant, by=_who(request), expected=version)
+    except mapping.StaleMapping:
+        return _stale(request, tenant)
+    if was_reset:
         messages.success(
             request, _("The mapping of {tenant} is back to the app's defaults.").format(tenant=tenant) + " " + APPLIES.format(tenant=tenant)
         )
     else:
         messages.info(request, _("{tenant} already uses the app's defaults.").format(tenant=tenant))
     return _done(request, tenant)
+
+
+def _stale(request: HttpRequest, tenant: str) -> HttpResponse:
+    form = MappingForm(tenant=tenant, version=mapping.version(tenant), current=mapping.current(tenant))
+    return _form_again(request, tenant, form, str(STALE))
 
 
 def _who(request: HttpRequest) -> str:

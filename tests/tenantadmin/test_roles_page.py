@@ -107,6 +107,32 @@ def test_a_stale_form_shows_the_mapping_as_it_is_now(client, acme, django_user_m
     assert MappingChange.objects.count() == 1
 
 
+def test_two_saves_from_the_same_version_cannot_both_land(acme):
+    """The form's check and the save are two steps; the save checks again, inside its transaction."""
+    from django.db import IntegrityError, transaction
+
+    from tenantadmin import mapping
+
+    shown = mapping.version("acme")
+    mapping.save("acme", {"admin": "Admin", "user": "Admin"}, by="first@acme.example", expected=shown)
+    with pytest.raises(mapping.StaleMapping):
+        mapping.save("acme", {"admin": "Admin", "user": "User"}, by="second@acme.example", expected=shown)
+    with pytest.raises(mapping.StaleMapping):
+        mapping.reset("acme", by="second@acme.example", expected=shown)
+    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {"admin": "Admin", "user": "Admin"}
+    assert list(MappingChange.objects.values_list("changed_by", "number")) == [("first@acme.example", 1)]
+    # Two saves that pass that check at the same instant: the version number is taken once.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MappingChange.record("acme", "second@acme.example", ["user: Admin → User"], after=shown)
+
+
+def test_each_tenant_counts_its_own_versions(client, acme):
+    client.post(URL, form_data(client, user="Admin"))
+    client.force_login(make_person("globex", "admin"))
+    client.post(URL, form_data(client, user="Admin"))
+    assert sorted(MappingChange.objects.values_list("tenant", "number")) == [("acme", 1), ("globex", 1)]
+
+
 def test_a_stale_reset_changes_nothing(client, acme):
     client.post(URL, form_data(client, user="Admin"))
     stale = form_data(client) | {"version": "0"}
