@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .app_settings import app_settings
+from .aspects import export_columns
 
 
 class ExportForm(forms.Form):
@@ -16,10 +17,12 @@ class ExportForm(forms.Form):
     end = forms.DateField(label=_("To (UTC, inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, aspects: list[dict], **kwargs) -> None:
+        """`aspects`: the asset's aspect definitions (`MindSphereClient.aspects`); time-series ones are offered."""
         super().__init__(*args, **kwargs)
-        self.aspects = {aspect["name"]: [v["name"] for v in aspect.get("variables", [])] for aspect in aspects}
+        self.aspects = export_columns(aspects)
         self.fields["property_set"].choices = [
-            (name, f"{name} ({', '.join(variables)})") for name, variables in self.aspects.items()
+            (name, f"{name} ({', '.join(column for column in columns if not column.endswith('_qc'))})")
+            for name, columns in self.aspects.items()
         ]
 
     def clean(self) -> dict:

@@ -1,18 +1,24 @@
 """What the asset page charts: the last 24 hours from the raw series, longer ranges from aggregates.
 
 A day at one-minute resolution is one IoT Time Series call (1440 records), bucketed here into
-5-minute means. Longer ranges ask IoT Time Series Aggregates for whole intervals of its grid, in
-one call of at most ~200 intervals: 7 days in hours (168 points), 30 days in 4 hours (180), each
-with the interval's mean and its minimum and maximum (the band around the line).
+5-minute means. Denser data (an aspect that records every second: 86,400 records a day) does not
+fit one call of 2000 records; when the first call says there is more (`Link: rel="next"`), the
+day comes from IoT Time Series Aggregates instead, like longer ranges, which ask for whole
+intervals of its grid in one call of at most ~200 intervals: 24 hours in 10 minutes (144 points),
+7 days in hours (168), 30 days in 4 hours (180), each with the interval's mean and its minimum and
+maximum (the band around the line).
+
+Quality codes (`{variable}_qc`, OPC UA status codes) leave bad values out of the chart and the
+means, and are counted: the page says how many bad and uncertain values there were.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sso.client import AGGREGATES_MAX_INTERVALS, parse_time
 
+from . import quality
 from .downsample import MAX_POINTS, bucket_means, bucket_width
 
 RAW_LIMIT = timedelta(days=1)  # up to a day, one raw call is enough; beyond it, aggregates
@@ -31,6 +37,7 @@ class Variable:
     property_set: str
     name: str
     unit: str
+    quality: bool | None = None  # whether it has a quality code; None: not known yet (no `select` then)
 
     @property
     def key(self) -> str:
@@ -50,6 +57,8 @@ class Series:
     bucket: timedelta
     points: list[tuple[datetime, float]]
     band: list[tuple[datetime, float, float]]
+    bad: int = 0  # values left out for bad quality
+    uncertain: int = 0  # values of uncertain quality (kept)
 
     @property
     def bucket_minutes(self) -> int:
@@ -65,9 +74,23 @@ def aggregate_interval(span: timedelta, max_points: int = AGGREGATES_MAX_INTERVA
 
 
 def fetch(client, asset_id: str, variable: Variable, end: datetime, span: timedelta) -> Series:
-    """The series of `variable` for the `span` up to `end`, in one gateway call."""
+    """The series of `variable` for the `span` up to `end`: one gateway call (two for dense data)."""
     if span <= RAW_LIMIT:
-        return _raw(client, asset_id, variable, end - span, end)
+        start = end - span
+        records, more = client.time_series_page(asset_id, variable.property_set, start, end, select=_select(variable))
+        if not more:
+            return _raw(records, variable, start, end)
+        # More than one call's worth of records (e.g. one a second): the aggregates' means instead.
+    return _aggregated(client, asset_id, variable, end, span)
+
+
+def _select(variable: Variable) -> list[str] | None:
+    if variable.quality is None:
+        return None  # all of the aspect's variables, with `_qc` where they have one
+    return [variable.name, f"{variable.name}_qc"] if variable.quality else [variable.name]
+
+
+def _aggregated(client, asset_id: str, variable: Variable, end: datetime, span: timedelta) -> Series:
     unit, value = aggregate_interval(span)
     length = UNIT[unit] * value
     # Whole intervals of the grid, the last one ending at or before `end`.
@@ -76,32 +99,43 @@ def fetch(client, asset_id: str, variable: Variable, end: datetime, span: timede
     items = client.aggregates(
         asset_id, variable.property_set, start, aligned_end, interval_unit=unit, interval_value=value, select=[variable.name]
     )
-    points, band = [], []
+    points, band, bad, uncertain = [], [], 0, 0
     for item in items:
         summary = item.get(variable.name)
-        if not isinstance(summary, dict) or not _number(summary.get("average")) or "endtime" not in item:
+        if not isinstance(summary, dict) or "endtime" not in item:
+            continue
+        bad += _count(summary.get("countbad"))
+        uncertain += _count(summary.get("countuncertain"))
+        if not _number(summary.get("average")):
             continue
         moment = parse_time(item["endtime"])
         points.append((moment, round(summary["average"], 3)))
         if _number(summary.get("minvalue")) and _number(summary.get("maxvalue")):
             band.append((moment, round(summary["minvalue"], 3), round(summary["maxvalue"], 3)))
-    return Series(start, aligned_end, length, points, band)
+    return Series(start, aligned_end, length, points, band, bad, uncertain)
 
 
-def _raw(client, asset_id: str, variable: Variable, start: datetime, end: datetime) -> Series:
-    buckets = bucket_means(_raw_points(client, asset_id, variable, start, end), start, end)
+def _raw(records: list[dict], variable: Variable, start: datetime, end: datetime) -> Series:
+    kept, bad, uncertain = [], 0, 0
+    code_name = f"{variable.name}_qc"
+    for record in records:
+        value = record.get(variable.name)
+        if not _number(value) or "_time" not in record:
+            continue
+        grade = quality.severity(record.get(code_name))
+        if grade == quality.BAD:
+            bad += 1
+            continue
+        uncertain += grade == quality.UNCERTAIN
+        kept.append((parse_time(record["_time"]), float(value)))
+    buckets = bucket_means(kept, start, end)
     points = [(bucket.end, round(bucket.mean, 3)) for bucket in buckets]
-    return Series(start, end, bucket_width(end - start, MAX_POINTS), points, [])
-
-
-def _raw_points(client, asset_id: str, variable: Variable, start: datetime, end: datetime) -> Iterator[tuple[datetime, float]]:
-    """(time, value) of the variable in (start, end], page by page (the client follows Link: next)."""
-    for page in client.iter_time_series(asset_id, variable.property_set, start, end, select=[variable.name]):
-        for record in page:
-            value = record.get(variable.name)
-            if _number(value) and "_time" in record:
-                yield parse_time(record["_time"]), float(value)
+    return Series(start, end, bucket_width(end - start, MAX_POINTS), points, [], bad, uncertain)
 
 
 def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _count(value: object) -> int:
+    return int(value) if _number(value) and value > 0 else 0

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from sso import tokens
 from sso.client import MindSphereAPIError, MindSphereClient, parse_time
-from sso.exceptions import ProviderUnavailableError, SignedOutError
+from sso.exceptions import ProviderUnavailableError, RateLimitedError, SignedOutError
 
 from .app_settings import app_settings
 from .models import Export
@@ -60,7 +60,11 @@ def export_time_series(self, export_id: int) -> None:
             _finish(export, Export.Status.FAILED, "MindSphere was not reachable. Try the export again later.")
             return
         delay = retry.retry_after or min(2 ** self.request.retries, 60)
-        _update(export, status=Export.Status.RETRYING, message=f"MindSphere is not reachable; retrying in {delay} s.")
+        if isinstance(retry, RateLimitedError):
+            message = f"MindSphere asks to slow down (too many requests for your tenant); retrying in {delay} s."
+        else:
+            message = f"MindSphere is not reachable; retrying in {delay} s."
+        _update(export, status=Export.Status.RETRYING, message=message)
         logger.info("Export %s: %s; retry %s in %s s", export.pk, retry, self.request.retries + 1, delay)
         raise self.retry(countdown=delay) from None
 

@@ -14,10 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from navigation.menus import menu_page
+from sso.app_settings import app_settings
 from sso.client import MindSphereAPIError
 from sso.decorators import mindsphere_required
+from sso.exceptions import RateLimitedError
+from sso.responses import rate_limited_text
 
 from . import charts, series
+from .aspects import chart_variables, static_values
 from .forms import ExportForm
 from .models import Export
 from .series import Variable
@@ -93,8 +97,10 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     try:
         if fragment:
             body = request.mindsphere.assets_page(page=page, size=PAGE_SIZE, name_contains=q)
-        else:
-            body = request.mindsphere.assets_page(page=0, size=(page + 1) * PAGE_SIZE, name_contains=q)
+            assets = body.get("_embedded", {}).get("assets", [])
+            total = body.get("page", {}).get("totalElements", len(assets))
+        else:  # pages 0..N, in API pages of at most 200
+            assets, total = request.mindsphere.first_assets((page + 1) * PAGE_SIZE, name_contains=q)
     except MindSphereAPIError as error:
         logger.warning("asset list failed: MindSphere answered %s", error.status)
         context = {"message": error.message, "retry_url": _list_url(q, page)}
@@ -107,8 +113,6 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         patch_vary_headers(response, ("HX-Request",))
         return response
 
-    assets = body.get("_embedded", {}).get("assets", [])
-    total = body.get("page", {}).get("totalElements", len(assets))
     shown = (page + 1) * PAGE_SIZE
     context = {
         "q": q,
@@ -124,16 +128,6 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- one asset and its time series -----------------------------------------------------------
-
-
-def variables_of(asset: dict) -> list[Variable]:
-    """Every variable of every property set (aspect) of the asset, in the asset's order."""
-    found = []
-    for aspect in asset.get("aspects") or []:
-        for variable in aspect.get("variables") or []:
-            if aspect.get("name") and variable.get("name"):
-                found.append(Variable(aspect["name"], variable["name"], variable.get("unit") or ""))
-    return found
 
 
 def location_text(location: dict | None) -> str:
@@ -185,19 +179,20 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
     client, span = request.mindsphere, RANGES[range_key][1]
     # The asset and a series named in the URL don't depend on each other: both calls at once.
     guess = _named_variable(request.GET.get("variable"))
-    calls = [lambda: client.asset(asset_id)]
+    calls = [lambda: client.asset(asset_id), lambda: client.aspects(asset_id)]
     if guess is not None:
         calls.append(lambda: series.fetch(client, asset_id, guess, end, span))
-    asset, *fetched = client.at_once(*calls)
-    if isinstance(asset, MindSphereAPIError):
-        if asset.status == 404:  # also another tenant's asset: the gateway scopes to the token's tenant
-            return _error_page(request, 404, _("Asset not found"), _("There is no asset with this id in your tenant."))
-        logger.warning("asset %r failed: MindSphere answered %s", asset_id, asset.status)
-        return _error_page(request, 502, _("The asset could not be loaded"), _("MindSphere answered: {message}").format(message=asset.message))
-    if isinstance(asset, BaseException):
-        raise asset
+    asset, aspects, *fetched = client.at_once(*calls)
+    for answer in (asset, aspects):
+        if isinstance(answer, MindSphereAPIError):
+            if answer.status == 404:  # also another tenant's asset: the gateway scopes to the token's tenant
+                return _error_page(request, 404, _("Asset not found"), _("There is no asset with this id in your tenant."))
+            logger.warning("asset %r failed: MindSphere answered %s", asset_id, answer.status)
+            return _error_page(request, 502, _("The asset could not be loaded"), _("MindSphere answered: {message}").format(message=answer.message))
+        if isinstance(answer, BaseException):
+            raise answer
 
-    variables = variables_of(asset)
+    variables = chart_variables(aspects)
     by_key = {variable.key: variable for variable in variables}
     chosen_key = request.GET.get("variable") or (variables[0].key if variables else "")
     if chosen_key and chosen_key not in by_key:
@@ -207,31 +202,38 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
         "asset_id": asset_id,
         "asset": asset,
         "location": location_text(asset.get("location")),
+        "static_values": static_values(asset),
         "variables": variables,
         "chosen": by_key.get(chosen_key),
         "ranges": [(key, label) for key, (label, _span) in RANGES.items()],
         "range_key": range_key,
         "range_label": RANGES[range_key][0],
         "end": end,
-        "export_form": ExportForm(aspects=asset.get("aspects", []), initial=ExportForm.initial_for_last_days()),
+        "export_form": ExportForm(aspects=aspects, initial=ExportForm.initial_for_last_days()),
         "exports": Export.objects.filter(user=request.user, asset_id=asset_id)[:3],
     }
-    status = 200
+    status, retry_after = 200, None
     variable = context["chosen"]
     if variable is not None:
         if fetched and (guess.property_set, guess.name) == (variable.property_set, variable.name):
-            result = fetched[0]
+            result = fetched[0]  # fetched without `select`: it carries the quality code if there is one
         else:  # the default variable, or a name whose split was not the guess: now that the asset is known
             result = client.at_once(lambda: series.fetch(client, asset_id, variable, end, span))[0]
         if isinstance(result, MindSphereAPIError):
             logger.warning("time series of asset %r failed: MindSphere answered %s", asset_id, result.status)
             context["series_error"] = _("MindSphere answered: {message}").format(message=result.message)
             status = 502
+        elif isinstance(result, RateLimitedError):  # the details stay; the chart waits
+            context["series_error"], retry_after = rate_limited_text(result.retry_after), result.retry_after
+            status = 503
         elif isinstance(result, BaseException):
             raise result
         else:
             context.update(_chart_context(request, asset_id, variable, range_key, end, result))
-    return render(request, "assets/detail.html", context, status=status)
+    response = render(request, "assets/detail.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = str(retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
+    return response
 
 
 def _named_variable(key: str | None) -> series.Variable | None:
@@ -246,6 +248,8 @@ def _chart_context(request: HttpRequest, asset_id: str, variable: Variable, rang
         "end": found.end,  # aggregates cover whole intervals: the chart may end a little before `end`
         "points": found.points,
         "bucket_minutes": found.bucket_minutes,
+        "bad": found.bad,  # values of bad quality, left out
+        "uncertain": found.uncertain,
         "chart_svg": charts.line_chart_svg(
             found.points, found.start, found.end, title=variable.label, nonce=str(request.csp_nonce), band=found.band
         )

@@ -28,7 +28,8 @@ EXPORTS_PAGE = "assets:list"  # exports share the roles of the asset pages
 @mindsphere_required
 def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = request.mindsphere.asset(asset_id)  # 404 from MindSphere for another tenant's asset
-    form = ExportForm(request.POST, aspects=asset.get("aspects", []))
+    aspects = request.mindsphere.aspects(asset_id)  # the time-series aspects' variables
+    form = ExportForm(request.POST, aspects=aspects)
     if not form.is_valid():
         return _form_again(request, form, asset, status=400)
     active = Export.objects.filter(user=request.user, status__in=Export.ACTIVE).count()

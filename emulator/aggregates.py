@@ -103,34 +103,69 @@ def intervals(start: datetime, end: datetime, interval: Interval) -> list[tuple[
     return [(first + interval.length * index, first + interval.length * (index + 1)) for index in range(count)]
 
 
-def aggregate(asset_id: str, variables: list[str], start: datetime, end: datetime, interval: Interval) -> list[dict]:
-    """The aggregates of `variables` per interval covering (start, end], oldest first."""
+def aggregate(
+    asset_id: str,
+    variables: list[str],
+    start: datetime,
+    end: datetime,
+    interval: Interval,
+    *,
+    step: timedelta = timeseries.RESOLUTION,
+    with_quality: set[str] | frozenset[str] = frozenset(),
+) -> list[dict]:
+    """The aggregates of `variables` per interval covering (start, end], oldest first.
+
+    Records one `step` apart (a minute, or a second for a 1 Hz aspect). For variables with a
+    quality code, bad records are counted in `countbad` and left out of the values; uncertain ones
+    are counted in `countuncertain` and kept (the emulator's assumption, see docs/emulator.md).
+    """
     spans = intervals(start, end, interval)
     if not spans:
         return []
-    step = timeseries.RESOLUTION
     per_interval = interval.length // step
     first_mark = spans[0][0] + step
-    series = {name: timeseries.values_from(asset_id, name, first_mark, per_interval * len(spans)) for name in variables}
+    series = {name: timeseries.values_from(asset_id, name, first_mark, per_interval * len(spans), step) for name in variables}
     result = []
     for index, (low, high) in enumerate(spans):
         times = [low + step * (offset + 1) for offset in range(per_interval)]
-        item: dict = {name: _summary(times, series[name][index * per_interval : (index + 1) * per_interval]) for name in variables}
+        item: dict = {}
+        for name in variables:
+            values = series[name][index * per_interval : (index + 1) * per_interval]
+            item[name] = _with_quality(asset_id, name, times, values) if name in with_quality else _summary(times, values)
         item["starttime"] = _format(low)
         item["endtime"] = _format(high)
         result.append(item)
     return result
 
 
-def _summary(times: list[datetime], values: list[float]) -> dict:
+def _with_quality(asset_id: str, name: str, times: list[datetime], values: list[float]) -> dict:
+    # Quality changes by the minute: look it up once a minute, not for each of 60 one-second records.
+    severities: dict[datetime, str] = {}
+    kept_times, kept_values, uncertain, bad = [], [], 0, 0
+    for moment, value in zip(times, values):
+        minute = moment.replace(second=0, microsecond=0)
+        if minute not in severities:
+            severities[minute] = timeseries.severity(timeseries.quality_at(asset_id, name, minute))
+        if severities[minute] == "bad":
+            bad += 1
+            continue
+        uncertain += severities[minute] == "uncertain"
+        kept_times.append(moment)
+        kept_values.append(value)
+    if not kept_values:
+        return {"countgood": 0, "countuncertain": 0, "countbad": bad}
+    return _summary(kept_times, kept_values, uncertain=uncertain, bad=bad)
+
+
+def _summary(times: list[datetime], values: list[float], *, uncertain: int = 0, bad: int = 0) -> dict:
     low = min(range(len(values)), key=values.__getitem__)
     high = max(range(len(values)), key=values.__getitem__)
     total = math.fsum(values)
     mean = total / len(values)
     return {
-        "countgood": len(values),
-        "countuncertain": 0,
-        "countbad": 0,
+        "countgood": len(values) - uncertain,
+        "countuncertain": uncertain,
+        "countbad": bad,
         "sum": total,
         "average": mean,
         "minvalue": values[low],

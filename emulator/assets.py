@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from . import aspects as aspect_definitions
 from .models import Asset, Tenant
 
 SPEC_KEYS = {"tenant", "assetId", "name", "externalId", "typeId", "description", "aspects"}
@@ -47,24 +48,11 @@ def parse(spec: object) -> dict:
 
 
 def _aspects(value: object) -> list[dict]:
-    """[{"name": str, "variables": [{"name": str, "unit"?: str}]}], as the demo assets have them."""
-    problem = AssetSpecError('"aspects" must be a list of {"name": "…", "variables": [{"name": "…", "unit": "…"}]}')
-    if not isinstance(value, list):
-        raise problem
-    for aspect in value:
-        if not isinstance(aspect, dict) or set(aspect) - {"name", "variables"}:
-            raise problem
-        if not isinstance(aspect.get("name"), str):
-            raise problem
-        variables = aspect.get("variables", [])
-        if not isinstance(variables, list):
-            raise problem
-        for variable in variables:
-            if not isinstance(variable, dict) or set(variable) - {"name", "unit"}:
-                raise problem
-            if not isinstance(variable.get("name"), str) or not isinstance(variable.get("unit", ""), str):
-                raise problem
-    return value
+    """Aspect definitions as emulator.aspects describes them (dynamic unless `"category": "static"`)."""
+    try:
+        return aspect_definitions.check(value)
+    except ValueError as problem:
+        raise AssetSpecError(f'"aspects" must be a list of aspect definitions: {problem}') from None
 
 
 @transaction.atomic

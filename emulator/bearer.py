@@ -1,6 +1,7 @@
 """Bearer-token checks at the emulator's gateway, as MindSphere's gateway does them."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import jwt
@@ -56,7 +57,11 @@ def authenticate(request: HttpRequest) -> tuple[Tenant, dict]:
 def _issued_for(issuer: object, tenant: Tenant) -> bool:
     # Only the path is compared: the token may have been fetched under another host name of this
     # server (localhost vs 127.0.0.1), as MindSphere's gateway accepts tokens of {tenant}.piam.
-    return isinstance(issuer, str) and urlsplit(issuer).path == f"/{tenant.name}/oauth/token"
+    # The region, when the token was fetched under one (emulator.regions), may be any.
+    if not isinstance(issuer, str):
+        return False
+    path = urlsplit(issuer).path
+    return path == f"/{tenant.name}/oauth/token" or bool(re.fullmatch(rf"/[a-z]+[0-9]+/{re.escape(tenant.name)}/oauth/token", path))
 
 
 def _has_app_scope(scopes: object) -> bool:

@@ -24,19 +24,52 @@ DEMO_USERS = [
 
 TENANTS = {"acme": "ACME Corporation", "globex": "Globex Inc."}
 
-# Property sets (aspects) by asset type; each variable's series is a deterministic function.
+# Aspects by asset type (emulator.aspects): time-series ("dynamic") aspects, most recording once a
+# minute and the motors' vibration once a second; a few variables carry a quality code; and a
+# static aspect with the nameplate's values.
+ENVIRONMENT = {
+    "name": "Environment",
+    "category": "dynamic",
+    "variables": [{"name": "temperature", "unit": "°C"}, {"name": "humidity", "unit": "%"}],
+}
+
+
+def _nameplate(manufacturer: str, year: int) -> dict:
+    return {
+        "name": "Nameplate",
+        "category": "static",
+        "variables": [
+            {"name": "manufacturer", "dataType": "STRING", "length": 255, "value": manufacturer},
+            {"name": "yearBuilt", "dataType": "INT", "value": year},
+        ],
+    }
+
+
 ASPECTS = {
     "Pump": [
-        {"name": "Environment", "variables": [{"name": "temperature", "unit": "°C"}, {"name": "humidity", "unit": "%"}]},
-        {"name": "PumpData", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}]},
+        ENVIRONMENT,
+        {"name": "PumpData", "category": "dynamic", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}]},
+        _nameplate("Acme Pumps", 2019),
     ],
     "Motor": [
-        {"name": "Environment", "variables": [{"name": "temperature", "unit": "°C"}, {"name": "humidity", "unit": "%"}]},
-        {"name": "MotorData", "variables": [{"name": "speed", "unit": "rpm"}, {"name": "current", "unit": "A"}]},
+        ENVIRONMENT,
+        {
+            "name": "MotorData",
+            "category": "dynamic",
+            "variables": [{"name": "speed", "unit": "rpm"}, {"name": "current", "unit": "A", "qualityCode": True}],
+        },
+        {
+            "name": "Vibration",
+            "category": "dynamic",
+            "samplingSeconds": 1,
+            "variables": [{"name": "velocity", "unit": "mm/s", "qualityCode": True}],
+        },
+        _nameplate("Acme Motors", 2021),
     ],
     "Compressor": [
-        {"name": "Environment", "variables": [{"name": "temperature", "unit": "°C"}, {"name": "humidity", "unit": "%"}]},
-        {"name": "CompressorData", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "power", "unit": "kW"}]},
+        ENVIRONMENT,
+        {"name": "CompressorData", "category": "dynamic", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "power", "unit": "kW"}]},
+        _nameplate("Acme Air", 2017),
     ],
 }
 

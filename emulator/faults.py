@@ -14,13 +14,14 @@ class FaultSpecError(ValueError):
     pass
 
 
-SPEC_KEYS = {"mode", "calls", "seconds", "hang_seconds", "tenant", "target"}
+SPEC_KEYS = {"mode", "calls", "seconds", "hang_seconds", "tenant", "target", "path"}
 
 
 def create(spec: dict) -> Fault:
-    """A fault from {"mode", "calls"?, "seconds"?, "hang_seconds"?, "tenant"?, "target"?}.
+    """A fault from {"mode", "calls"?, "seconds"?, "hang_seconds"?, "tenant"?, "target"?, "path"?}.
 
-    Neither calls nor seconds: until cleared. `target` is "token" (default) or "gateway".
+    Neither calls nor seconds: until cleared. `target` is "token" (default) or "gateway";
+    `path` (gateway only) limits it to calls whose path contains it, e.g. "/iottimeseries/".
     """
     unknown = sorted(set(spec) - SPEC_KEYS)
     if unknown:
@@ -41,7 +42,12 @@ def create(spec: dict) -> Fault:
     if target not in Fault.Target.values:
         raise FaultSpecError(f"target must be one of {', '.join(Fault.Target.values)}")
     if target == Fault.Target.GATEWAY and mode == Fault.Mode.INVALID_GRANT:
-        raise FaultSpecError("the gateway has no grants: use mode '503' or 'hang' for target 'gateway'")
+        raise FaultSpecError("the gateway has no grants: use mode '503', '429' or 'hang' for target 'gateway'")
+    path = spec.get("path") or ""
+    if not isinstance(path, str) or len(path) > 200:
+        raise FaultSpecError("path must be a string of at most 200 characters")
+    if path and target != Fault.Target.GATEWAY:
+        raise FaultSpecError("path applies to target 'gateway' only")
     return Fault.objects.create(
         mode=mode,
         target=target,
@@ -49,6 +55,7 @@ def create(spec: dict) -> Fault:
         remaining_calls=calls,
         until=timezone.now() + timedelta(seconds=seconds) if seconds else None,
         hang_seconds=hang or 0,
+        path=path,
     )
 
 
@@ -76,10 +83,10 @@ def active() -> list[Fault]:
     )
 
 
-def take(tenant: str, target: str = Fault.Target.TOKEN) -> Fault | None:
+def take(tenant: str, target: str = Fault.Target.TOKEN, path: str = "") -> Fault | None:
     """The fault that applies to this call, using up one of its calls; None when there is none."""
     for fault in active():
-        if fault.target != target or (fault.tenant and fault.tenant != tenant):
+        if fault.target != target or (fault.tenant and fault.tenant != tenant) or fault.path not in path:
             continue
         if fault.remaining_calls is None:
             return fault
@@ -116,6 +123,7 @@ def describe(fault: Fault) -> dict:
         "remaining_calls": fault.remaining_calls,
         "until": fault.until.isoformat() if fault.until else None,
         "hang_seconds": fault.hang_seconds,
+        "path": fault.path or None,
     }
 
 

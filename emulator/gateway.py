@@ -1,6 +1,8 @@
 """The API gateway: Asset Management v3, IoT Time Series v3 and Aggregates v4, bearer-protected.
 
-Every answer is scoped to the tenant of the token; errors use MindSphere's error body.
+Every answer is scoped to the tenant of the token. Errors use each API's own body: Asset
+Management (and the gateway itself) `{"errors": [{"code", "logref", "message"}]}`, IoT Time Series
+`{"id", "message"}` (docs/emulator.md names the sources).
 """
 from __future__ import annotations
 
@@ -8,21 +10,24 @@ import functools
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from . import aggregates, faults, timeseries
+from . import aggregates, faults, filters, timeseries
+from . import aspects as aspect_definitions
 from .bearer import GatewayAuthError, authenticate
 from .models import Asset, Fault, Tenant
+from .regions import prefix
 
-MAX_PAGE_SIZE = 2000
-MAX_LIMIT = 2000
+MAX_PAGE_SIZE = 200  # Asset Management's largest page (it was 2000 before Siemens lowered it)
+MAX_LIMIT = 2000  # IoT Time Series: records per call, and the default
 SORTABLE = {"name": "name", "externalId": "external_id", "typeId": "type_id", "assetId": "asset_id"}
-NAME_OPERATORS = {"contains": "name__icontains", "startsWith": "name__istartswith", "endsWith": "name__iendswith", "eq": "name"}
+# Seconds a client is asked to wait after a 429 of the rate-limit fault.
+RATE_LIMIT_RETRY_AFTER = "2"
 
 
 def error(status: int, message: str, code: str) -> JsonResponse:
@@ -33,6 +38,11 @@ def error(status: int, message: str, code: str) -> JsonResponse:
     return response
 
 
+def time_series_error(status: int, message: str) -> JsonResponse:
+    """IoT Time Series' error body: `{"id", "message"}`, not Asset Management's `errors` list."""
+    return JsonResponse({"id": uuid.uuid4().hex, "message": message}, status=status)
+
+
 def bearer_protected(view):
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -41,12 +51,14 @@ def bearer_protected(view):
         except GatewayAuthError as failure:
             code = "mdsp.core.gateway.unauthorized" if failure.status == 401 else "mdsp.core.gateway.forbidden"
             return error(failure.status, failure.message, code)
-        fault = faults.take(tenant.name, Fault.Target.GATEWAY)
+        fault = faults.take(tenant.name, Fault.Target.GATEWAY, request.path_info)
         if fault is not None and fault.mode == Fault.Mode.HANG:
             time.sleep(fault.hang_seconds)
         elif fault is not None and fault.mode == Fault.Mode.TOO_MANY_REQUESTS:
-            response = error(429, "Too many requests (emulated fault).", "mdsp.core.gateway.tooManyRequests")
-            response["Retry-After"] = "1"
+            response = error(
+                429, "Rate limit exceeded for this tenant; retry later (emulated fault).", "mdsp.core.gateway.tooManyRequests"
+            )
+            response["Retry-After"] = RATE_LIMIT_RETRY_AFTER
             return response
         elif fault is not None:
             response = error(503, "The service is unavailable (emulated fault).", "mdsp.core.gateway.unavailable")
@@ -75,26 +87,13 @@ def _int_param(request: HttpRequest, name: str, default: int, low: int, high: in
 
 
 def _filtered(assets: QuerySet, raw: str | None) -> QuerySet:
-    """The subset of MindSphere's filter language for names: {"name": "x"} or {"name": {"contains": "x"}}."""
+    """Asset Management's documented filter language (emulator.filters)."""
     if not raw:
         return assets
     try:
-        spec = json.loads(raw)
-    except ValueError:
-        raise BadRequest("Parameter 'filter' must be JSON, e.g. {\"name\": {\"contains\": \"pump\"}}.") from None
-    if not isinstance(spec, dict) or set(spec) - {"name"}:
-        raise BadRequest("Only filtering by 'name' is supported.")
-    condition = spec.get("name")
-    if isinstance(condition, str):
-        return assets.filter(name=condition)
-    if not isinstance(condition, dict) or not condition:
-        raise BadRequest("A name filter is a string or an object such as {\"contains\": \"pump\"}.")
-    query = Q()
-    for operator, value in condition.items():
-        if operator not in NAME_OPERATORS or not isinstance(value, str):
-            raise BadRequest(f"Unsupported name filter '{operator}'; use one of {', '.join(NAME_OPERATORS)}.")
-        query &= Q(**{NAME_OPERATORS[operator]: value})
-    return assets.filter(query)
+        return assets.filter(filters.parse(raw))
+    except filters.FilterError as problem:
+        raise BadRequest(str(problem)) from None
 
 
 def _ordered(assets: QuerySet, raw: str | None) -> QuerySet:
@@ -110,8 +109,12 @@ def segment(value: str) -> str:
     return value.replace(".", "%2E") if value in (".", "..") else quote(value, safe="")
 
 
+def asset_href(request: HttpRequest, asset: Asset) -> str:
+    return request.build_absolute_uri(f"{prefix(request)}/gateway/api/assetmanagement/v3/assets/{segment(asset.asset_id)}")
+
+
 def asset_json(request: HttpRequest, asset: Asset) -> dict:
-    href = request.build_absolute_uri(f"/gateway/api/assetmanagement/v3/assets/{segment(asset.asset_id)}")
+    href = asset_href(request, asset)
     return {
         "assetId": asset.asset_id,
         "tenantId": asset.tenant.name,
@@ -123,10 +126,11 @@ def asset_json(request: HttpRequest, asset: Asset) -> dict:
         "timezone": asset.timezone,
         "location": asset.location,
         "variables": [],
-        "aspects": asset.aspects,
+        # Static aspects and their values only; time-series aspects are under /aspects.
+        "aspects": aspect_definitions.static_values(asset.aspects),
         "deleted": None,
         "etag": asset.etag,
-        "_links": {"self": {"href": href}},
+        "_links": {"self": {"href": href}, "aspects": {"href": f"{href}/aspects"}},
     }
 
 
@@ -145,6 +149,29 @@ def assets(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     body = {
         "_embedded": {"assets": [asset_json(request, asset) for asset in rows]},
         "page": {"size": size, "totalElements": total, "totalPages": pages, "number": page},
+        "_links": _page_links(request, page, pages),
+    }
+    return JsonResponse(body)
+
+
+@require_GET
+@bearer_protected
+def asset_aspects(request: HttpRequest, tenant: Tenant, asset_id: str) -> HttpResponse:
+    """`GET /assets/{id}/aspects`: the asset's static and dynamic aspects with their definitions, paged."""
+    asset = Asset.objects.select_related("tenant").filter(tenant=tenant, asset_id=asset_id).first()
+    if asset is None:
+        return error(404, f"Asset {asset_id} not found.", "mdsp.core.assetmanagement.notFound")
+    try:
+        page = _int_param(request, "page", 0, 0, 10**6)
+        size = _int_param(request, "size", 10, 1, MAX_PAGE_SIZE)
+    except BadRequest as problem:
+        return error(400, str(problem), "mdsp.core.assetmanagement.badRequest")
+    href = asset_href(request, asset)
+    every = [aspect_definitions.resource(aspect, asset.asset_id, tenant.name, href) for aspect in asset.aspects]
+    pages = (len(every) + size - 1) // size
+    body = {
+        "_embedded": {"aspects": every[page * size : (page + 1) * size]},
+        "page": {"size": size, "totalElements": len(every), "totalPages": pages, "number": page},
         "_links": _page_links(request, page, pages),
     }
     return JsonResponse(body)
@@ -191,41 +218,47 @@ def _parse_time(request: HttpRequest, name: str) -> datetime | None:
 @bearer_protected
 def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_set: str) -> HttpResponse:
     asset = Asset.objects.filter(tenant=tenant, asset_id=entity_id).first()
-    variables = asset.variables_of(property_set) if asset else None
-    if variables is None:
-        return error(404, f"No property set '{property_set}' for entity {entity_id}.", "mdsp.core.iot.timeseries.notFound")
+    aspect = asset.dynamic_aspect(property_set) if asset else None
+    if aspect is None:
+        return time_series_error(404, f"No property set '{property_set}' for entity {entity_id}.")
+    variables, step = aspect_definitions.variable_names(aspect), aspect_definitions.step(aspect)
+    with_quality = aspect_definitions.with_quality(aspect)
     try:
         start, end = _parse_time(request, "from"), _parse_time(request, "to")
         limit = _int_param(request, "limit", MAX_LIMIT, 1, MAX_LIMIT)
-        chosen = _selected(request.GET.get("select"), variables)
+        chosen = _selected(request.GET.get("select"), variables, with_quality)
         descending = _descending(request.GET.get("sort"))
         if (start is None) != (end is None):
             raise BadRequest("Give both 'from' and 'to', or neither for the latest record.")
         if start is not None and end <= start:
             raise BadRequest("'to' must be later than 'from'.")
     except BadRequest as problem:
-        return error(400, str(problem), "mdsp.core.iot.timeseries.badRequest")
+        return time_series_error(400, str(problem))
 
     if start is None:
-        latest = timeseries.floor_minute(datetime.now(timezone.utc))
-        marks = [latest]
+        marks = [timeseries.floor_to(datetime.now(timezone.utc), step)]
     else:
-        marks = timeseries.times_between(start, end, limit=limit + 1, descending=descending)
+        marks = timeseries.times_between(start, end, limit=limit + 1, descending=descending, step=step)
     more, marks = len(marks) > limit, marks[:limit]
-    records = [_record(entity_id, chosen, moment) for moment in marks]
+    codes = {f"{variable}_qc" for variable in with_quality}
+    records = [_record(entity_id, chosen, moment, step, codes) for moment in marks]
     response = JsonResponse(records, safe=False)
     if more:
         # Not request.path: it is decoded, and a property set named "a/b" or ".." must stay one segment.
-        path = f"/gateway/api/iottimeseries/v3/timeseries/{segment(entity_id)}/{segment(property_set)}"
+        path = f"{prefix(request)}/gateway/api/iottimeseries/v3/timeseries/{segment(entity_id)}/{segment(property_set)}"
         response["Link"] = f'<{_next_url(request, path, marks[-1], start, end, descending)}>; rel="next"'
     return response
 
 
-def _selected(raw: str | None, variables: list[str]) -> list[str]:
+def _selected(raw: str | None, variables: list[str], with_quality: set[str]) -> list[str]:
+    """The names a record carries: the variables, and `{variable}_qc` for those with a quality code."""
     if not raw:
-        return [name for variable in variables for name in (variable, f"{variable}_qc")]
+        names = []
+        for variable in variables:
+            names += [variable, f"{variable}_qc"] if variable in with_quality else [variable]
+        return names
     chosen = [item.strip() for item in raw.split(",") if item.strip()]
-    known = set(variables) | {f"{variable}_qc" for variable in variables} | {"_time"}
+    known = set(variables) | {f"{variable}_qc" for variable in with_quality} | {"_time"}
     unknown = [item for item in chosen if item not in known]
     if unknown:
         raise BadRequest(f"Unknown variable(s) in 'select': {', '.join(unknown)}.")
@@ -240,21 +273,21 @@ def _descending(raw: str | None) -> bool:
     raise BadRequest("Parameter 'sort' must be 'asc' or 'desc'.")
 
 
-def _record(entity_id: str, chosen: list[str], moment: datetime) -> dict:
+def _record(entity_id: str, chosen: list[str], moment: datetime, step: timedelta, codes: set[str]) -> dict:
     record: dict = {"_time": timeseries.format_time(moment)}
     for name in chosen:
-        if name.endswith("_qc"):
-            record[name] = 0
+        if name in codes:
+            record[name] = timeseries.quality_at(entity_id, name[:-3], moment)
         else:
-            record[name] = timeseries.value_at(entity_id, name, moment)
+            record[name] = timeseries.value_at(entity_id, name, moment, step)
     return record
 
 
 def _next_url(request: HttpRequest, path: str, last: datetime, start: datetime, end: datetime, descending: bool) -> str:
     params = request.GET.copy()
     if descending:
-        # `to` is inclusive: continue just before the last record sent.
-        params["to"] = timeseries.format_time(last.replace(microsecond=0) - timeseries.RESOLUTION / 60000)
+        # `to` is inclusive: continue one millisecond before the last record sent.
+        params["to"] = timeseries.format_time(last.replace(microsecond=0) - timedelta(milliseconds=1))
         params["from"] = timeseries.format_time(start)
     else:
         params["from"] = timeseries.format_time(last)  # `from` is exclusive
@@ -270,17 +303,26 @@ def time_series_aggregates(request: HttpRequest, tenant: Tenant) -> HttpResponse
     if not asset_id or not aspect:
         return error(400, "Parameters 'assetId' and 'aspectName' are required.", "mdsp.core.iot.tsaggregates.badRequest")
     asset = Asset.objects.filter(tenant=tenant, asset_id=asset_id).first()
-    variables = asset.variables_of(aspect) if asset else None
-    if variables is None:
+    definition = asset.dynamic_aspect(aspect) if asset else None
+    if definition is None:
         return error(404, f"No aspect '{aspect}' for asset {asset_id}.", "mdsp.core.iot.tsaggregates.notFound")
+    variables, with_quality = aspect_definitions.variable_names(definition), aspect_definitions.with_quality(definition)
     try:
         if request.GET.get("count"):
             raise aggregates.AggregatesError("The emulator does not support 'count'; give 'from' and 'to'.")
         start, end = aggregates.resolve_range(_parse_time(request, "from"), _parse_time(request, "to"), datetime.now(timezone.utc))
         interval = aggregates.parse_interval(request.GET.get("intervalUnit"), request.GET.get("intervalValue"))
-        chosen = _selected(request.GET.get("select"), variables)
+        chosen = _selected(request.GET.get("select"), variables, with_quality)
         names = [name for name in chosen if not name.endswith("_qc")] if request.GET.get("select") else variables
-        body = aggregates.aggregate(asset_id, names, start, end, interval or aggregates.auto_interval(start, end))
+        body = aggregates.aggregate(
+            asset_id,
+            names,
+            start,
+            end,
+            interval or aggregates.auto_interval(start, end),
+            step=aspect_definitions.step(definition),
+            with_quality=with_quality,
+        )
     except (BadRequest, aggregates.AggregatesError) as problem:
         return error(400, str(problem), "mdsp.core.iot.tsaggregates.badRequest")
     return JsonResponse({"aggregates": body})

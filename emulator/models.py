@@ -212,6 +212,7 @@ class Fault(models.Model):
     remaining_calls = models.PositiveIntegerField(null=True, blank=True)
     until = models.DateTimeField(null=True, blank=True)
     hang_seconds = models.FloatField(default=0)
+    path = models.CharField(max_length=200, blank=True, help_text="Gateway only: calls whose path contains this. Empty: all.")
     created = models.DateTimeField(default=timezone.now)
 
 
@@ -238,8 +239,9 @@ class Asset(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.tenant})"
 
-    def variables_of(self, property_set: str) -> list[str] | None:
+    def dynamic_aspect(self, name: str) -> dict | None:
+        """The definition of the time-series aspect `name` (see emulator.aspects), or None."""
         for aspect in self.aspects:
-            if aspect.get("name") == property_set:
-                return [variable["name"] for variable in aspect.get("variables", [])]
+            if aspect.get("name") == name and (aspect.get("category") or "dynamic") == "dynamic":
+                return aspect
         return None

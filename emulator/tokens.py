@@ -11,12 +11,13 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from .keys import current_signing_key
+from .regions import prefix
 from .models import Application, Tenant, TenantUser
 
 
 def issuer(request: HttpRequest, tenant: Tenant | str) -> str:
-    """`{this server}/{tenant}/oauth/token`, the way the app builds it from MINDSPHERE_AUTH_URL."""
-    return request.build_absolute_uri(f"/{tenant}/oauth/token")
+    """`{this server}[/{region}]/{tenant}/oauth/token`, the way the app builds it from MINDSPHERE_AUTH_URL."""
+    return request.build_absolute_uri(f"{prefix(request)}/{tenant}/oauth/token")
 
 
 def access_token(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("_emulator/assets", controls.assets_view, name="assets_control"),
     path("gateway/api/assetmanagement/v3/assets", gateway.assets, name="assets"),
     path("gateway/api/assetmanagement/v3/assets/<str:asset_id>", gateway.asset_detail, name="asset"),
+    path("gateway/api/assetmanagement/v3/assets/<str:asset_id>/aspects", gateway.asset_aspects, name="asset_aspects"),
     path(
         # A property set's name may hold anything but the entity id can't ("/" arrives decoded).
         "gateway/api/iottimeseries/v3/timeseries/<str:entity_id>/<path:property_set>",

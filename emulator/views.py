@@ -145,12 +145,24 @@ def token_keys(request: HttpRequest, tenant: str) -> HttpResponse:
 @never_cache
 @require_GET
 def logout(request: HttpRequest, tenant: str) -> HttpResponse:
-    """Ends the emulator's sign-in session for the tenant, then returns to a registered URI only."""
+    """Ends the emulator's sign-in session for the tenant, then redirects as Cloud Foundry UAA does.
+
+    UAA's `GET /logout.do?redirect=…&client_id=…`: the `redirect` is followed when the client
+    named by `client_id` registered it (its redirect or post-logout URIs), or, without a client,
+    when any app registered it as a post-logout URI (UAA's logout whitelist). `redirect_uri` is not
+    a parameter of UAA's and is ignored. Otherwise the "signed out" page.
+    """
     tenant_obj = _tenant_or_none(tenant)
     if tenant_obj is None:
         return unknown_tenant_page(request, tenant)
     request.session.pop(SESSION_USER_KEY.format(tenant=tenant_obj.name), None)
-    target = request.GET.get("redirect_uri") or request.GET.get("redirect") or ""
-    if target and any(app.allows_post_logout_redirect(target) for app in Application.objects.all()):
+    target = request.GET.get("redirect") or ""
+    client_id = request.GET.get("client_id")
+    if client_id:
+        apps = Application.objects.filter(client_id=client_id)
+        allowed = any(app.allows_post_logout_redirect(target) or app.allows_redirect(target) for app in apps)
+    else:
+        allowed = any(app.allows_post_logout_redirect(target) for app in Application.objects.all())
+    if target and allowed:
         return HttpResponseRedirect(target)
     return render(request, "emulator/signed_out.html", {"tenant": tenant_obj, "refused": bool(target)})

@@ -18,13 +18,15 @@ import requests
 from django.db import connections
 from requests_oauthlib import OAuth2Session
 
-from . import tokens
+from . import tenants, tokens
 from .app_settings import app_settings
 from .exceptions import MindSphereError, ProviderUnavailableError
 from .models import TokenRecord
 
 TIME_SERIES_PAGE_LIMIT = 2000  # records per IoT Time Series call: the API's largest page
+ASSETS_MAX_PAGE_SIZE = 200  # assets (and aspects) per Asset Management page: the API's largest
 AGGREGATES_MAX_INTERVALS = 200  # intervals per IoT Time Series Aggregates call: the API's limit
+MAX_MESSAGE = 500  # characters of a server's error message shown to people
 T = TypeVar("T")
 
 
@@ -42,7 +44,8 @@ class MindSphereClient:
 
     def __init__(self, record: TokenRecord, gateway_url: str | None = None, timeout: float | None = None) -> None:
         self.record = record
-        self.gateway_url = (gateway_url or app_settings.MINDSPHERE_GATEWAY_URL).rstrip("/")
+        # The setting may hold {region} and {tenant} placeholders, as docs/configuration.md shows.
+        self.gateway_url = (gateway_url or tenants.gateway_base(record.tenant)).rstrip("/")
         self.timeout = timeout or app_settings.MINDSPHERE_HTTP_TIMEOUT
 
     @property
@@ -82,10 +85,44 @@ class MindSphereClient:
 
     # --- Asset Management --------------------------------------------------------------------
     def assets_page(self, *, page: int = 0, size: int = 10, name_contains: str = "", sort: str = "name,asc") -> dict:
+        """One page of `GET /assets`; `size` is at most ASSETS_MAX_PAGE_SIZE (the API refuses more)."""
+        if not 1 <= size <= ASSETS_MAX_PAGE_SIZE:
+            raise ValueError(f"Asset Management pages hold 1 to {ASSETS_MAX_PAGE_SIZE} assets, not {size}")
         params: dict[str, Any] = {"page": page, "size": size, "sort": sort}
         if name_contains:
             params["filter"] = _json({"name": {"contains": name_contains}})
         return self.get_json("api/assetmanagement/v3/assets", params)
+
+    def first_assets(self, count: int, *, name_contains: str = "") -> tuple[list[dict], int]:
+        """The first `count` assets by name and how many match in all, in pages of at most 200."""
+        size = min(count, ASSETS_MAX_PAGE_SIZE)
+        found: list[dict] = []
+        page, total = 0, 0
+        while len(found) < count:
+            body = self.assets_page(page=page, size=size, name_contains=name_contains)
+            rows = body.get("_embedded", {}).get("assets", [])
+            found += rows
+            total = body.get("page", {}).get("totalElements", len(found))
+            if len(rows) < size or page + 1 >= body.get("page", {}).get("totalPages", 0):
+                break
+            page += 1
+        return found[:count], total
+
+    def aspects(self, asset_id: str) -> list[dict]:
+        """Every aspect of the asset with its definition (`GET /assets/{id}/aspects`, all pages).
+
+        Each is an AspectResource: `name`, `category` ("dynamic" for time series, "static"),
+        `aspectTypeId`, `variables` with `name`, `dataType`, `unit`, `qualityCode`, …
+        """
+        found: list[dict] = []
+        page = 0
+        while True:
+            params = {"page": page, "size": ASSETS_MAX_PAGE_SIZE}
+            body = self.get_json(f"api/assetmanagement/v3/assets/{_segment(asset_id)}/aspects", params)
+            found += body.get("_embedded", {}).get("aspects", []) if isinstance(body, dict) else []
+            if not isinstance(body, dict) or page + 1 >= body.get("page", {}).get("totalPages", 0):
+                return found
+            page += 1
 
     def iter_assets(self, *, size: int = 100, name_contains: str = "") -> Iterator[dict]:
         page = 0
@@ -100,6 +137,33 @@ class MindSphereClient:
         return self.get_json(f"api/assetmanagement/v3/assets/{_segment(asset_id)}")
 
     # --- IoT Time Series -----------------------------------------------------------------------
+    def time_series_page(
+        self,
+        entity_id: str,
+        property_set: str,
+        start: datetime,
+        end: datetime,
+        *,
+        select: list[str] | None = None,
+        limit: int = TIME_SERIES_PAGE_LIMIT,
+        url: str | None = None,
+    ) -> tuple[list[dict], str | None]:
+        """One page of records in (start, end] and the URL of the next (the API's `Link: rel="next"`), or None.
+
+        `url`: a next link from an earlier page, which carries its own query.
+        """
+        params: dict[str, Any] | None = None
+        if url is None:
+            params = {"from": _iso(start), "to": _iso(end)}
+            if select:
+                params["select"] = ",".join(select)
+            if limit:
+                params["limit"] = limit
+            url = f"api/iottimeseries/v3/timeseries/{_segment(entity_id)}/{_segment(property_set)}"
+        response = self.get(url, params)
+        body = _body(response)
+        return (body if isinstance(body, list) else []), response.links.get("next", {}).get("url")
+
     def iter_time_series(
         self,
         entity_id: str,
@@ -111,17 +175,11 @@ class MindSphereClient:
         limit: int = TIME_SERIES_PAGE_LIMIT,
     ) -> Iterator[list[dict]]:
         """Pages of records in (start, end], following the API's `Link: rel="next"` header."""
-        params: dict[str, Any] | None = {"from": _iso(start), "to": _iso(end)}
-        if select:
-            params["select"] = ",".join(select)
-        if limit:
-            params["limit"] = limit
-        url = f"api/iottimeseries/v3/timeseries/{_segment(entity_id)}/{_segment(property_set)}"
+        records, url = self.time_series_page(entity_id, property_set, start, end, select=select, limit=limit)
+        yield records
         while url:
-            response = self.get(url, params)
-            yield _body(response)
-            url = response.links.get("next", {}).get("url")
-            params = None  # the next link carries its own query
+            records, url = self.time_series_page(entity_id, property_set, start, end, url=url)
+            yield records
 
     # --- IoT Time Series Aggregates ------------------------------------------------------------
     def aggregates(
@@ -219,10 +277,20 @@ def _iso(moment: datetime) -> str:
 
 
 def _error_message(response: requests.Response) -> str:
+    """The server's own words: each API has its error body (docs/emulator.md names the sources).
+
+    Asset Management and the gateway: `{"errors": [{"code", "logref", "message"}]}`; IoT Time
+    Series: `{"id", "message"}`; OAuth-style answers: `{"error", "error_description"}`.
+    """
     try:
-        errors = response.json().get("errors") or []
-        if errors and isinstance(errors[0], dict) and errors[0].get("message"):
-            return str(errors[0]["message"])
-    except (ValueError, AttributeError):
-        pass
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict) and errors[0].get("message"):
+            return str(errors[0]["message"])[:MAX_MESSAGE]
+        for key in ("message", "error_description"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                return body[key].strip()[:MAX_MESSAGE]
     return f"MindSphere answered {response.status_code}"

@@ -7,7 +7,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse
 
 from .client import MindSphereAPIError, MindSphereClient
-from .exceptions import ProviderUnavailableError, SignedOutError
+from .exceptions import ProviderUnavailableError, RateLimitedError, SignedOutError
 from .responses import api_error_response, login_required_response, signed_out_response, unavailable_response
 from .session import ensure_fresh
 
@@ -36,7 +36,7 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         except SignedOutError:
             return signed_out_response(request)
         except ProviderUnavailableError as error:
-            return unavailable_response(request, error.retry_after)
+            return unavailable_response(request, error.retry_after, rate_limited=isinstance(error, RateLimitedError))
         except MindSphereAPIError as error:
             # A view that does not handle an API error itself still gets a plain page, never a traceback.
             return api_error_response(request, error)

@@ -23,6 +23,14 @@ class ProviderUnavailableError(MindSphereError):
 
     @classmethod
     def from_response(cls, response, what: str) -> ProviderUnavailableError:
-        """From a 5xx or 429 answer of `what`, keeping its Retry-After seconds if it gave them."""
+        """From a 5xx or 429 answer of `what`, keeping its Retry-After seconds if it gave them.
+
+        A 429 (MindSphere's per-tenant rate limit) becomes a RateLimitedError.
+        """
         retry_after = response.headers.get("Retry-After", "")
-        return cls(f"{what} answered {response.status_code}", retry_after=int(retry_after) if retry_after.isdigit() else None)
+        kind = RateLimitedError if response.status_code == 429 else cls
+        return kind(f"{what} answered {response.status_code}", retry_after=int(retry_after) if retry_after.isdigit() else None)
+
+
+class RateLimitedError(ProviderUnavailableError):
+    """MindSphere answered 429: the tenant's rate limit is reached; wait `retry_after` seconds."""

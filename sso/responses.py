@@ -85,13 +85,21 @@ def forbidden_response(request: HttpRequest, message: str = "") -> HttpResponse:
     return _varies(response)
 
 
-def unavailable_response(request: HttpRequest, retry_after: int | None = None) -> HttpResponse:
-    """503 with Retry-After; the person stays signed in."""
+def rate_limited_text(retry_after: int | None) -> str:
+    """What people are told when MindSphere answered 429: wait, and they are still signed in."""
+    return str(texts.RATE_LIMITED).format(seconds=retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
+
+
+def unavailable_response(request: HttpRequest, retry_after: int | None = None, *, rate_limited: bool = False) -> HttpResponse:
+    """503 with Retry-After; the person stays signed in. `rate_limited`: MindSphere answered 429."""
     seconds = retry_after or app_settings.MINDSPHERE_RETRY_AFTER
+    message = rate_limited_text(seconds) if rate_limited else texts.UNAVAILABLE
+    error = "rate_limited" if rate_limited else "unavailable"
     if wants_json(request) or request.htmx:
-        response = JsonResponse({"error": "unavailable", "message": texts.UNAVAILABLE, "retry_after": seconds}, status=503)
+        response = JsonResponse({"error": error, "message": message, "retry_after": seconds}, status=503)
     else:
-        response = render(request, "sso/unavailable.html", {"message": texts.UNAVAILABLE}, status=503)
+        title = texts.RATE_LIMITED_TITLE if rate_limited else ""
+        response = render(request, "sso/unavailable.html", {"message": message, "title": title}, status=503)
     response["Retry-After"] = str(seconds)
     return _varies(response)
 

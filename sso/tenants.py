@@ -48,6 +48,12 @@ def auth_base(tenant: str) -> str:
     return template.format(tenant=tenant, region=app_settings.MINDSPHERE_REGION).rstrip("/")
 
 
+def gateway_base(tenant: str) -> str:
+    """The API gateway for the tenant's calls, from MINDSPHERE_GATEWAY_URL (`{region}`, `{tenant}` placeholders)."""
+    template = app_settings.MINDSPHERE_GATEWAY_URL
+    return template.format(tenant=tenant, region=app_settings.MINDSPHERE_REGION).rstrip("/")
+
+
 def authorize_url(tenant: str) -> str:
     return f"{auth_base(tenant)}/oauth/authorize"
 
@@ -76,5 +82,4 @@ def insecure(url: str) -> bool:
 
 def configured_urls() -> list[str]:
     """MINDSPHERE_AUTH_URL (for an example tenant) and MINDSPHERE_GATEWAY_URL, placeholders filled."""
-    region = app_settings.MINDSPHERE_REGION
-    return [auth_base("tenant"), app_settings.MINDSPHERE_GATEWAY_URL.format(tenant="tenant", region=region)]
+    return [auth_base("tenant"), gateway_base("tenant")]

@@ -8,6 +8,10 @@ SIGNED_OUT = _("Your MindSphere session has ended. Please sign in again.")
 SIGNED_OUT_BY_YOU = _("You are signed out.")
 SIGNED_OUT_EVERYWHERE = _("You are signed out on all your devices.")
 UNAVAILABLE = _("MindSphere is not reachable right now. You are still signed in; please try again in a minute.")
+RATE_LIMITED_TITLE = _("MindSphere asks to slow down")
+RATE_LIMITED = _(
+    "Your tenant has made too many requests to MindSphere. You are still signed in; please try again in {seconds} seconds."
+)
 SIGNIN_CANCELLED = _("Sign-in was cancelled. Enter your tenant to try again.")
 SIGNIN_STATE = _("This sign-in could not be completed because it expired or was already used. Please sign in again.")
 SIGNIN_REFUSED = _("MindSphere did not accept this sign-in. Please sign in again.")

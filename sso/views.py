@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from . import tenants, texts
+from .app_settings import app_settings
 from .exceptions import ProviderUnavailableError, SignedOutError
 from .responses import login_required_response, safe_next, signed_out_response, unavailable_response
 from .session import LAST_TENANT_COOKIE, check, sign_out
@@ -69,4 +70,7 @@ def _sign_out(request: HttpRequest, *, everywhere: bool) -> HttpResponse:
     login = request.build_absolute_uri(resolve_url(settings.LOGIN_URL))
     if not tenant:
         return HttpResponseRedirect(login)
-    return HttpResponseRedirect(f"{tenants.logout_url(tenant)}?{urlencode({'redirect_uri': login})}")
+    # UAA (MindSphere's sign-in service) takes `redirect` and `client_id`; `redirect_uri` too is
+    # kept for servers that follow OpenID Connect's names. UAA ignores parameters it does not know.
+    params = {"redirect": login, "client_id": app_settings.MINDSPHERE_CLIENT_ID, "redirect_uri": login}
+    return HttpResponseRedirect(f"{tenants.logout_url(tenant)}?{urlencode(params)}")

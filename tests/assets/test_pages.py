@@ -286,7 +286,7 @@ def failing(*args, **kwargs):
         ("assets_page", "/assets/", {}, 502, "The asset list could not be loaded"),
         ("assets_page", "/assets/?page=1", HTMX, 200, "More assets could not be loaded"),  # htmx swaps 2xx only
         ("asset", f"/assets/{PUMP_01}/", {}, 502, "The asset could not be loaded"),
-        ("iter_time_series", f"/assets/{PUMP_01}/", {}, 502, "The time series could not be loaded"),
+        ("time_series_page", f"/assets/{PUMP_01}/", {}, 502, "The time series could not be loaded"),
     ],
 )
 def test_mindsphere_errors_give_a_clear_page(app, acme_user, monkeypatch, method, path, headers, status, text):
@@ -297,5 +297,5 @@ def test_mindsphere_errors_give_a_clear_page(app, acme_user, monkeypatch, method
     assert text in response.text
     assert "Asset Management is having a bad day." in response.text
     assert "Traceback" not in response.text and "MindSphereAPIError" not in response.text
-    if method == "iter_time_series":
+    if method == "time_series_page":
         assert "<h1>Pump 01</h1>" in response.text  # the details still show

@@ -225,6 +225,7 @@ def test_get_lists_active_faults(clean_emulator):
         "remaining_calls": None,
         "until": None,
         "hang_seconds": 0.5,
+        "path": None,
     }
 
 
@@ -257,6 +258,8 @@ def test_faults_apply_in_the_order_they_were_set(clean_emulator):
         b'{"mode": "hang", "hang_seconds": 0}',
         b'{"mode": "503", "tenant": 5}',
         b'{"mode": "503", "call": 2}',
+        b'{"mode": "503", "path": "/iottimeseries/"}',  # path is for the gateway only
+        b'{"mode": "429", "target": "gateway", "path": 5}',
     ],
 )
 def test_bad_fault_specs_are_400(clean_emulator, body):
@@ -418,7 +421,7 @@ def test_post_asset_adds_it_to_the_tenants_gateway(emulator_factory):
     aspects = [{"name": "..", "variables": [{"name": "a..b", "unit": "bar"}, {"name": "=1+2"}]}]
     added = emulator.put_asset("acme", "odd/1", "Odd one", aspects=aspects, externalId="X-1")
     assert (added["assetId"], added["name"], added["tenantId"]) == ("odd/1", "Odd one", "acme")
-    assert added["aspects"] == aspects
+    assert added["aspects"] == []  # the asset shows static aspects only; these are time series
     assert added["_links"]["self"]["href"].endswith("/assets/odd%2F1")
     token = sign_in(emulator, "acme", "user@acme.example")["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
@@ -429,6 +432,9 @@ def test_post_asset_adds_it_to_the_tenants_gateway(emulator_factory):
     # A property set named ".." is one path segment, sent encoded ("%2E%2E") so no URL parser resolves it.
     # (An entity id with "/" has no time series: the server gets the path decoded and can't tell.)
     emulator.put_asset("acme", "dots", "Dots", aspects=aspects)
+    defined = requests.get(f"{emulator.gateway}/api/assetmanagement/v3/assets/dots/aspects", headers=headers, timeout=10)
+    [aspect] = defined.json()["_embedded"]["aspects"]
+    assert (aspect["name"], aspect["category"], [variable["name"] for variable in aspect["variables"]]) == ("..", "dynamic", ["a..b", "=1+2"])
     series = requests.get(
         f"{emulator.gateway}/api/iottimeseries/v3/timeseries/dots/%2E%2E",
         params={"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "limit": 1000, "select": "=1+2"},

@@ -49,6 +49,7 @@ def demo_names(tenant: str) -> list[str]:
 ACME_NAMES = demo_names("acme")
 GLOBEX_NAMES = demo_names("globex")
 PUMP_01 = asset_id("acme", "Pump 01")
+MOTOR_02 = asset_id("acme", "Motor 02")
 GLOBEX_PUMP_01 = asset_id("globex", "Globex Pump 01")
 
 
@@ -112,6 +113,14 @@ def assert_error(response: requests.Response, status: int) -> dict:
     assert set(errors[0]) == {"code", "logref", "message"}
     assert all(isinstance(errors[0][key], str) and errors[0][key] for key in ("code", "logref", "message"))
     return errors[0]
+
+
+def assert_time_series_error(response: requests.Response, status: int) -> dict:
+    """IoT Time Series' own error body: {"id", "message"} (the SDK's TimeSeriesModels.Error)."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"id", "message"} and all(isinstance(body[key], str) and body[key] for key in body)
+    return body
 
 
 # --- Asset Management: paging -------------------------------------------------------------------
@@ -189,6 +198,16 @@ def test_sort_by_name(call, sort, reverse):
         ({"name": {"endsWith": "7"}}, ["Pump 07", "Motor 17", "Compressor 27"]),
         ({"name": {"eq": "Compressor 03"}}, ["Compressor 03"]),
         ({"name": {"startsWith": "pump", "endsWith": "0"}}, ["Pump 10"]),
+        # The rest of the documented filter language (docs/emulator.md names the page).
+        ({"name": {"in": {"value": ["Pump 01", "Motor 02", "pump 04"]}}}, ["Pump 01", "Motor 02"]),
+        ({"name": {"or": [{"eq": "Pump 01"}, {"endsWith": "28"}]}}, ["Pump 01", "Pump 28"]),
+        ({"not": {"name": {"startsWith": "P"}}, "name": {"endsWith": "1"}}, ["Compressor 21", "Motor 11"]),
+        ({"or": {"name": "Pump 01", "externalId": "ACME-MOT-002"}}, ["Pump 01", "Motor 02"]),
+        ({"and": {"typeId": "acme.Motor", "name": {"endsWith": "5"}}}, ["Motor 05"]),
+        ({"typeId": "acme.Compressor", "deleted": None}, [name for name in ACME_NAMES if name.startswith("Compressor")]),
+        ({"hasType": "acme.Pump", "name": {"contains": "2"}}, ["Pump 22", "Pump 25", "Pump 28"]),
+        ({"name": "Pump 01", "colour": "red"}, ["Pump 01"]),  # fields the documentation does not list are ignored
+        ({"deleted": {"before": "2018-01-01T00:00:00.00Z"}}, []),  # nothing is deleted
     ],
 )
 def test_filter_by_name(call, spec, expected):
@@ -219,14 +238,15 @@ def test_filter_that_matches_nothing(call, spec):
     [
         {"filter": "{name: pump"},
         {"filter": json.dumps(["name"])},
-        {"filter": json.dumps({"typeId": "acme.Pump"})},
         {"filter": json.dumps({"name": {"like": "pump"}})},
+        {"filter": json.dumps({"name": {"in": ["Pump 01"]}})},
+        {"filter": json.dumps({"or": ["name"]})},
         {"filter": json.dumps({"name": {"contains": 5}})},
         {"filter": json.dumps({"name": {}})},
         {"sort": "colour,asc"},
         {"sort": "name,sideways"},
         {"size": "0"},
-        {"size": "2001"},
+        {"size": "201"},  # Asset Management's pages hold at most 200 assets
         {"size": "ten"},
         {"page": "-1"},
     ],
@@ -255,9 +275,41 @@ def test_asset_fields(call):
     assert asset["location"]["locality"] == "Munich"
     assert isinstance(asset["etag"], int)
     assert isinstance(asset["variables"], list)
-    assert [aspect["name"] for aspect in asset["aspects"]] == ["Environment", "PumpData"]
-    assert [variable["name"] for variable in asset["aspects"][0]["variables"]] == ["temperature", "humidity"]
+    # As on the real API, `aspects` holds the static aspects' values; time series are under /aspects.
+    assert asset["aspects"] == [
+        {"name": "Nameplate", "variables": [{"name": "manufacturer", "value": "Acme Pumps"}, {"name": "yearBuilt", "value": "2019"}]}
+    ]
     assert asset["_links"]["self"]["href"].endswith(f"{ASSETS}/{PUMP_01}")
+    assert asset["_links"]["aspects"]["href"].endswith(f"{ASSETS}/{PUMP_01}/aspects")
+
+
+def test_two_hundred_assets_fit_in_a_page(call):
+    body = call(ASSETS, size=200).json()
+    assert body["page"] == {"size": 200, "totalElements": 28, "totalPages": 1, "number": 0}
+
+
+def test_aspects_of_an_asset_are_its_definitions(call):
+    body = call(f"{ASSETS}/{MOTOR_02}/aspects", size=2).json()
+    assert body["page"] == {"size": 2, "totalElements": 4, "totalPages": 2, "number": 0}
+    rest = call(body["_links"]["next"]["href"]).json()
+    aspects = body["_embedded"]["aspects"] + rest["_embedded"]["aspects"]
+    assert [(aspect["name"], aspect["category"]) for aspect in aspects] == [
+        ("Environment", "dynamic"), ("MotorData", "dynamic"), ("Vibration", "dynamic"), ("Nameplate", "static")
+    ]
+    motor = aspects[1]
+    assert motor["holderAssetId"] == MOTOR_02 and motor["aspectTypeId"] == "acme.MotorData"
+    assert motor["variables"] == [
+        {"name": "speed", "dataType": "DOUBLE", "unit": "rpm", "searchable": False, "length": None, "qualityCode": False, "defaultValue": None},
+        {"name": "current", "dataType": "DOUBLE", "unit": "A", "searchable": False, "length": None, "qualityCode": True, "defaultValue": None},
+    ]
+    assert aspects[3]["variables"][0] == {
+        "name": "manufacturer", "dataType": "STRING", "unit": "", "searchable": False, "length": 255, "qualityCode": False, "defaultValue": None
+    }
+
+
+def test_aspects_of_another_tenants_asset_are_404(call):
+    assert_error(call(f"{ASSETS}/{GLOBEX_PUMP_01}/aspects"), 404)
+    assert_error(call(f"{ASSETS}/{PUMP_01}/aspects", size=201), 400)
 
 
 def test_asset_detail_is_the_listed_asset(call):
@@ -317,9 +369,7 @@ def test_a_globex_asset_is_not_reachable_with_an_acme_token(call):
     [(ACME_ADMIN, GLOBEX_PUMP_01), (ACME_CONSULTANT, GLOBEX_PUMP_01), (GLOBEX_CONSULTANT, PUMP_01)],
 )
 def test_time_series_of_another_tenants_asset_is_404(call, user, entity):
-    error = assert_error(call(f"{TIMESERIES}/{entity}/Environment", user), 404)
-
-    assert error["code"] == "mdsp.core.iot.timeseries.notFound"
+    assert_time_series_error(call(f"{TIMESERIES}/{entity}/Environment", user), 404)
 
 
 # --- IoT Time Series ----------------------------------------------------------------------------
@@ -349,7 +399,8 @@ def test_values_are_the_deterministic_series_at_each_minute(call, entity, proper
         expected = {"_time": record["_time"]}
         for variable in variables:
             expected[variable] = timeseries.value_at(entity, variable, moment)
-            expected[f"{variable}_qc"] = 0
+        if property_set == "MotorData":  # only `current` has a quality code
+            expected["current_qc"] = timeseries.quality_at(entity, "current", moment)
         assert record == expected
 
 
@@ -408,7 +459,7 @@ def test_limit_without_more_records_has_no_link(call):
     "select, keys",
     [
         ("temperature", {"_time", "temperature"}),
-        ("temperature,humidity_qc", {"_time", "temperature", "humidity_qc"}),
+        ("temperature,humidity", {"_time", "temperature", "humidity"}),
         ("_time,humidity", {"_time", "humidity"}),
     ],
 )
@@ -425,10 +476,29 @@ def test_sort_desc_gives_newest_first(call):
     assert [parse_time(record["_time"]) for record in records] == [START + step * MINUTE for step in range(10, 0, -1)]
 
 
-def test_quality_codes_are_zero(call):
-    records = series(call, entity=PUMP_01, property_set="PumpData", **{"from": iso(START), "to": iso(START + 30 * MINUTE)})
+def test_only_variables_with_a_quality_code_carry_one(call):
+    pump = series(call, entity=PUMP_01, property_set="PumpData", **{"from": iso(START), "to": iso(START + 30 * MINUTE)})
+    assert all(set(record) == {"_time", "pressure", "flow"} for record in pump)
 
-    assert {record[name] for record in records for name in ("pressure_qc", "flow_qc")} == {0}
+    day = series(call, entity=MOTOR_02, property_set="MotorData", limit=2000, **{"from": iso(START), "to": iso(START + timedelta(days=1))})
+    assert all(set(record) == {"_time", "speed", "current", "current_qc"} for record in day)
+    codes = [record["current_qc"] for record in day]
+    # OPC UA codes: good (0), uncertain (0x40920000) and bad (0x80000000) stretches, by the minute.
+    assert codes == [timeseries.quality_at(MOTOR_02, "current", parse_time(record["_time"])) for record in day]
+    assert codes.count(timeseries.BAD) == 4 * 15 and codes.count(timeseries.UNCERTAIN) == 4 * 10
+    selected = series(call, entity=MOTOR_02, property_set="MotorData", select="current_qc", **{"from": iso(START), "to": iso(START + MINUTE)})
+    assert set(selected[0]) == {"_time", "current_qc"}
+
+
+def test_a_one_hertz_aspect_records_every_second_in_pages_of_2000(call):
+    start, end = START, START + timedelta(hours=1)
+    response = call(f"{TIMESERIES}/{MOTOR_02}/Vibration", **{"from": iso(start), "to": iso(end)})
+    records = response.json()
+    assert len(records) == 2000 and 'rel="next"' in response.headers["Link"]
+    assert [parse_time(record["_time"]) for record in records[:3]] == [start + timedelta(seconds=second) for second in (1, 2, 3)]
+    moment = start + timedelta(seconds=1)
+    assert records[0]["velocity"] == timeseries.value_at(MOTOR_02, "velocity", moment, timedelta(seconds=1))
+    assert records[0]["velocity_qc"] == timeseries.quality_at(MOTOR_02, "velocity", moment)
 
 
 def test_no_range_gives_the_latest_record(call):
@@ -445,9 +515,7 @@ def test_no_range_gives_the_latest_record(call):
     assert record == {
         "_time": record["_time"],
         "temperature": timeseries.value_at(PUMP_01, "temperature", moment),
-        "temperature_qc": 0,
         "humidity": timeseries.value_at(PUMP_01, "humidity", moment),
-        "humidity_qc": 0,
     }
 
 
@@ -463,14 +531,13 @@ def test_no_range_gives_the_latest_record(call):
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "limit": "0"},
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "limit": "2001"},
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "select": "speed"},
+        {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "select": "humidity_qc"},  # it has no quality code
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "sort": "newest"},
     ],
     ids=lambda params: "&".join(f"{key}={value}" for key, value in params.items()),
 )
 def test_bad_time_series_query_is_a_400(call, params):
-    error = assert_error(call(f"{TIMESERIES}/{PUMP_01}/Environment", **params), 400)
-
-    assert error["code"] == "mdsp.core.iot.timeseries.badRequest"
+    assert_time_series_error(call(f"{TIMESERIES}/{PUMP_01}/Environment", **params), 400)
 
 
 @pytest.mark.parametrize(
@@ -478,9 +545,7 @@ def test_bad_time_series_query_is_a_400(call, params):
     [(PUMP_01, "Vibration"), (PUMP_01, "MotorData"), (PUMP_01, "environment"), ("0" * 32, "Environment")],
 )
 def test_unknown_entity_or_property_set_is_404(call, entity, property_set):
-    error = assert_error(call(f"{TIMESERIES}/{entity}/{property_set}"), 404)
-
-    assert error["code"] == "mdsp.core.iot.timeseries.notFound"
+    assert_time_series_error(call(f"{TIMESERIES}/{entity}/{property_set}"), 404)
 
 
 # --- bearer checks ------------------------------------------------------------------------------

@@ -492,21 +492,41 @@ def test_sign_in_session_is_per_tenant(emulator):
 
 
 @pytest.mark.parametrize("target", ["http://127.0.0.1:8000/", "http://127.0.0.1:41234/"])
-def test_logout_redirects_to_a_registered_uri(emulator, target):
+@pytest.mark.parametrize("client", [{}, {"client_id": CLIENT_ID}])
+def test_logout_redirects_to_a_registered_uri(emulator, target, client):
+    # As Cloud Foundry UAA: `redirect`, checked against the client's URIs or the logout whitelist.
     response = requests.get(
-        f"{emulator.url}/acme/logout.do", params={"redirect_uri": target}, allow_redirects=False, timeout=10
+        f"{emulator.url}/acme/logout.do", params={"redirect": target, **client}, allow_redirects=False, timeout=10
     )
     assert response.status_code == 302
     assert response.headers["Location"] == target
+
+
+def test_logout_with_client_id_accepts_the_clients_redirect_uris(emulator):
+    callback = "http://127.0.0.1:41234/accounts/mindsphere/login/callback/"
+    response = requests.get(
+        f"{emulator.url}/acme/logout.do", params={"redirect": callback, "client_id": CLIENT_ID}, allow_redirects=False, timeout=10
+    )
+    assert response.status_code == 302 and response.headers["Location"] == callback
+    unknown_client = requests.get(
+        f"{emulator.url}/acme/logout.do", params={"redirect": callback, "client_id": "nobody"}, allow_redirects=False, timeout=10
+    )
+    assert unknown_client.status_code == 200 and "Location" not in unknown_client.headers
+
+
+def test_logout_ignores_redirect_uri_as_uaa_does(emulator):
+    response = requests.get(
+        f"{emulator.url}/acme/logout.do", params={"redirect_uri": "http://127.0.0.1:8000/"}, allow_redirects=False, timeout=10
+    )
+    assert response.status_code == 200
+    assert "Location" not in response.headers
 
 
 @pytest.mark.parametrize(
     "target", ["https://evil.example/", "http://127.0.0.1:8000/elsewhere", "//evil.example/", "http://evil.example:8000/"]
 )
 def test_logout_does_not_redirect_to_an_unregistered_uri(emulator, target):
-    response = requests.get(
-        f"{emulator.url}/acme/logout.do", params={"redirect_uri": target}, allow_redirects=False, timeout=10
-    )
+    response = requests.get(f"{emulator.url}/acme/logout.do", params={"redirect": target}, allow_redirects=False, timeout=10)
     assert response.status_code == 200
     assert "Location" not in response.headers
     assert "not registered" in response.text

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sso import crypto
+from sso.app_settings import app_settings
 from sso.models import TokenRecord
 from tests.conftest import session_check
 from tests.tokens import expire_access_token, expire_refresh_token, set_expiries
@@ -243,7 +244,10 @@ def test_logout_goes_through_mindsphere_back_to_the_login_page(app, emulator):
     assert response.status_code == 302
     target = urlsplit(response.headers["Location"])
     assert f"{target.scheme}://{target.netloc}" == emulator.url and target.path == "/acme/logout.do"
-    assert parse_qs(target.query)["redirect_uri"] == [app.url("/")]
+    # What Cloud Foundry UAA takes (`redirect`, `client_id`), and `redirect_uri` for OpenID Connect servers.
+    query = parse_qs(target.query)
+    assert query["redirect"] == [app.url("/")] and query["redirect_uri"] == [app.url("/")]
+    assert query["client_id"] == [app_settings.MINDSPHERE_CLIENT_ID]
     landing = app.follow(result.browser, response, [])
     assert urlsplit(landing.url).path == "/"
     assert "You are signed out." in landing.text

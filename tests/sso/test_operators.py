@@ -107,6 +107,6 @@ def test_the_admins_log_out_signs_an_operator_out_of_the_app(operator, django_us
     session.save()
     response = operator.post("/admin/logout/")
     assert response.status_code == 302
-    assert "/operator/logout.do?redirect_uri=" in response.headers["Location"]  # through MindSphere, as the app's own
+    assert "/operator/logout.do?redirect=" in response.headers["Location"]  # through MindSphere, as the app's own
     assert not TokenRecord.objects.exists()
     assert "_auth_user_id" not in operator.session

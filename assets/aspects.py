@@ -1,0 +1,52 @@
+"""What the asset pages read from Asset Management's aspects (`GET /assets/{id}/aspects`).
+
+Time-series ("dynamic") aspects define the variables that can be charted and exported, with their
+unit and whether they carry a quality code; static aspects hold values (the asset's `aspects`
+field, shown with its details).
+"""
+from __future__ import annotations
+
+from .series import Variable
+
+# Data types a chart can draw (Asset Management's VariableDefinition.dataType).
+NUMERIC = {"DOUBLE", "INT", "LONG"}
+
+
+def _dynamic(aspects: list[dict]) -> list[dict]:
+    # "category" is always given by the API; an aspect without one is taken as a time series.
+    return [aspect for aspect in aspects if isinstance(aspect, dict) and aspect.get("name") and aspect.get("category", "dynamic") == "dynamic"]
+
+
+def chart_variables(aspects: list[dict]) -> list[Variable]:
+    """The numeric variables of the time-series aspects, as `aspect.variable`, in the API's order."""
+    found = []
+    for aspect in _dynamic(aspects):
+        for variable in aspect.get("variables") or []:
+            if variable.get("name") and (variable.get("dataType") or "DOUBLE") in NUMERIC:
+                found.append(Variable(aspect["name"], variable["name"], variable.get("unit") or "", bool(variable.get("qualityCode"))))
+    return found
+
+
+def export_columns(aspects: list[dict]) -> dict[str, list[str]]:
+    """Per time-series aspect, the columns of its CSV: every variable, and `{variable}_qc` after those with a quality code."""
+    columns = {}
+    for aspect in _dynamic(aspects):
+        names: list[str] = []
+        for variable in aspect.get("variables") or []:
+            if variable.get("name"):
+                names.append(variable["name"])
+                if variable.get("qualityCode"):
+                    names.append(f"{variable['name']}_qc")
+        columns[aspect["name"]] = names
+    return columns
+
+
+def static_values(asset: dict) -> list[tuple[str, str]]:
+    """("aspect.variable", value) of the asset's static aspects, for its details."""
+    return [
+        (f"{aspect['name']}.{variable['name']}", str(variable.get("value")))
+        for aspect in asset.get("aspects") or []
+        if isinstance(aspect, dict) and aspect.get("name")
+        for variable in aspect.get("variables") or []
+        if isinstance(variable, dict) and variable.get("name") and variable.get("value") is not None
+    ]
