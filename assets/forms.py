@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .app_settings import app_settings
@@ -10,15 +11,22 @@ from .aspects import export_columns
 
 
 class ExportForm(forms.Form):
-    """A property set of the asset and a range of days (at most ASSETS_EXPORT_MAX_DAYS)."""
+    """A property set of the asset and a range of days (at most ASSETS_EXPORT_MAX_DAYS).
+
+    The days are days of the person's time zone (the active one, webapp/localtime.py), named in the labels.
+    """
 
     property_set = forms.ChoiceField(label=_("Data"))
-    start = forms.DateField(label=_("From (UTC)"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (UTC, inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    # type=date takes ISO values only, whatever the page's language (German would format 22.11.2026).
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, aspects: list[dict], **kwargs) -> None:
         """`aspects`: the asset's aspect definitions (`MindSphereClient.aspects`); time-series ones are offered."""
         super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["start"].label = _("From ({zone})").format(zone=zone)
+        self.fields["end"].label = _("To ({zone}, inclusive)").format(zone=zone)
         self.aspects = export_columns(aspects)
         self.fields["property_set"].choices = [
             (name, f"{name} ({', '.join(column for column in columns if not column.endswith('_qc'))})")
@@ -39,16 +47,17 @@ class ExportForm(forms.Form):
         return cleaned
 
     def range(self) -> tuple[datetime, datetime]:
-        """(start, end) in UTC: from the start of the first day to the end of the last, not past now."""
-        start = datetime.combine(self.cleaned_data["start"], time.min, tzinfo=timezone.utc)
-        end = datetime.combine(self.cleaned_data["end"], time.min, tzinfo=timezone.utc) + timedelta(days=1)
-        now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-        return start, min(end, now)
+        """(start, end) in UTC: from the start of the first local day to the end of the last, not past now."""
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(self.cleaned_data["start"], time.min, tzinfo=zone)
+        end = datetime.combine(self.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=zone)
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        return start.astimezone(UTC), min(end.astimezone(UTC), now)
 
     def variables(self) -> list[str]:
         return self.aspects[self.cleaned_data["property_set"]]
 
     @classmethod
     def initial_for_last_days(cls, days: int = 7) -> dict:
-        today = datetime.now(timezone.utc).date()
+        today = timezone.localdate()
         return {"start": today - timedelta(days=days - 1), "end": today}

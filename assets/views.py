@@ -23,6 +23,7 @@ from sso.responses import rate_limited_text
 from . import charts, series
 from .aspects import chart_variables, static_values
 from .forms import ExportForm
+from .loading import fragment_of, wait_url, wants_shell
 from .models import Export
 from .series import Variable
 
@@ -86,14 +87,19 @@ def _rows(assets: list[dict]) -> list[dict]:
 def asset_list(request: HttpRequest) -> HttpResponse:
     """The tenant's assets by name; `?q=` searches names, `?page=N` (0-based, as the API) loads more.
 
-    An htmx request gets only page N's rows and the next "Load more" control; a plain request
-    (the control's no-JS fallback) gets the whole page with pages 0..N.
+    A page load from a browser with scripts gets the shell, whose results region loads with htmx
+    (assets/loading.py). An htmx request for the rows gets only page N's rows and the next "Load
+    more" control; a plain request (the control's no-JS fallback) gets the whole page with pages 0..N.
     """
     query = AssetListQuery(request.GET)
     if not query.is_valid():
         return _plain_400(f"Bad request: {_first_error(query)}")
     q, page = query.cleaned_data["q"] or "", query.cleaned_data["page"] or 0
-    fragment = bool(request.htmx) and not request.htmx.boosted
+    if wants_shell(request):
+        context = {"q": q, "shell": True, "load_url": request.get_full_path(), "wait_url": wait_url(request)}
+        return _varies(render(request, "assets/list.html", context))
+    results = fragment_of(request, "asset-results")
+    fragment = not results and bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
     try:
         if fragment:
             body = request.mindsphere.assets_page(page=page, size=PAGE_SIZE, name_contains=q)
@@ -107,11 +113,13 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         if fragment:
             # htmx swaps only 2xx answers: the error travels as a row in place of the control.
             response = render(request, "assets/_list_error.html", context)
+        elif results:  # the same for the results region: the message and Try again in its place
+            context.update(q=q, title=_("The asset list could not be loaded"))
+            response = render(request, "assets/_results.html", context)
         else:
             context.update(q=q, title=_("The asset list could not be loaded"))
             response = render(request, "assets/list.html", context, status=502)
-        patch_vary_headers(response, ("HX-Request",))
-        return response
+        return _varies(response)
 
     shown = (page + 1) * PAGE_SIZE
     context = {
@@ -121,9 +129,13 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "next_url": _list_url(q, page + 1) if shown < total and page < MAX_PAGE else "",
         "capped": shown < total and page >= MAX_PAGE,
     }
-    template = "assets/_rows.html" if fragment else "assets/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
+    template = "assets/_rows.html" if fragment else "assets/_results.html" if results else "assets/list.html"
+    return _varies(render(request, template, context))
+
+
+def _varies(response: HttpResponse) -> HttpResponse:
+    # The answer depends on htmx's headers (fragment or page) and on the cookie that says scripts run.
+    patch_vary_headers(response, ("HX-Request", "HX-Target", "Cookie"))
     return response
 
 
@@ -159,14 +171,25 @@ def parse_end(raw: str | None, now: datetime) -> datetime:
 
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(request, "assets/error.html", {"title": title, "message": message}, status=status)
+    context = {"title": title, "message": message}
+    if fragment_of(request, *DETAIL_FRAGMENTS):  # htmx swaps 2xx only: the error card takes the region's place
+        return _varies(render(request, "assets/_error_card.html", {**context, "fragment": True}))
+    return _varies(render(request, "assets/error.html", context, status=status))
+
+
+# The asset page's regions that htmx fills: the whole body (after the shell) or the chart (a new choice).
+DETAIL_FRAGMENTS = {"asset-body": "assets/_detail_body.html", "series": "assets/_series.html"}
 
 
 @never_cache
 @menu_page("assets:list")  # the role first: no token refresh for a 403
 @mindsphere_required
 def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
-    """An asset's details and a chart of one variable over the last 24 hours, 7 or 30 days."""
+    """An asset's details and a chart of one variable over the last 24 hours, 7 or 30 days.
+
+    A page load from a browser with scripts gets the shell at once, and htmx fetches the body;
+    changing the variable or range fetches only the chart (assets/loading.py).
+    """
     range_key = request.GET.get("range") or DEFAULT_RANGE
     if range_key not in RANGES:
         return _plain_400(f"Unknown range {range_key!r}; choose one of: {', '.join(RANGES)}.")
@@ -176,6 +199,9 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
         return _plain_400(
             "The end must be an ISO 8601 time with a time zone, e.g. 2026-01-01T12:00:00Z, after 1970 and at most a day ahead."
         )
+    if wants_shell(request):
+        context = {"asset_id": asset_id, "shell": True, "load_url": request.get_full_path(), "wait_url": wait_url(request)}
+        return _varies(render(request, "assets/detail.html", context))
     client, span = request.mindsphere, RANGES[range_key][1]
     # The asset and a series named in the URL don't depend on each other: both calls at once.
     guess = _named_variable(request.GET.get("variable"))
@@ -230,7 +256,10 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
             raise result
         else:
             context.update(_chart_context(request, asset_id, variable, range_key, end, result))
-    response = render(request, "assets/detail.html", context, status=status)
+    fragment = fragment_of(request, *DETAIL_FRAGMENTS)
+    if fragment:  # htmx swaps 2xx only: a series error shows in the region, as on the page
+        return _varies(render(request, DETAIL_FRAGMENTS[fragment], {**context, "fragment": True}))
+    response = _varies(render(request, "assets/detail.html", context, status=status))
     if status == 503:
         response["Retry-After"] = str(retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
     return response
@@ -251,7 +280,7 @@ def _chart_context(request: HttpRequest, asset_id: str, variable: Variable, rang
         "bad": found.bad,  # values of bad quality, left out
         "uncertain": found.uncertain,
         "chart_svg": charts.line_chart_svg(
-            found.points, found.start, found.end, title=variable.label, nonce=str(request.csp_nonce), band=found.band
+            found.points, found.start, found.end, title=variable.label, band=found.band
         )
         if found.points
         else "",

@@ -30,7 +30,7 @@ def form_data(client, **changes) -> dict:
 
 def test_the_page_shows_the_tenants_mapping_people_and_no_history(client, acme):
     response = client.get(URL)
-    page = response.content.decode()
+    page = response.content.decode().replace("<wbr>", "")  # e-mail addresses carry break hints
     assert response.status_code == 200
     assert "Roles of acme" in page and "uses the app's defaults" in page
     assert "admin@acme.example" in page and "user@acme.example" in page and "globex" not in page

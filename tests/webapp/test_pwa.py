@@ -172,9 +172,10 @@ def test_offline_page_for_anonymous(client):
 
 
 def test_offline_page_carries_no_personal_data(signed_in):
-    assert PERSONAL_EMAIL in signed_in.get("/account/").content.decode()  # the contrast
+    # The contrast; e-mail addresses carry <wbr> break hints, which are no text.
+    assert PERSONAL_EMAIL in signed_in.get("/account/").content.decode().replace("<wbr>", "")
     response = signed_in.get("/offline/")
-    html = response.content.decode()
+    html = response.content.decode().replace("<wbr>", "")
     assert response.status_code == 200
     assert PERSONAL_EMAIL not in html
     assert "Sign out" not in html

@@ -1,0 +1,156 @@
+/* Feedback while the app waits (docs/architecture.md, "Loading and busy states"). Included,
+ * deferred, by templates/base.html; no inline script or style, so it works under the strict CSP.
+ *
+ * - <html> gets the class "js": the no-JS fallbacks marked .no-js-only (e.g. the asset page's
+ *   Show button) are hidden by app.css.
+ * - A link that leaves the page, or a form that submits normally, marks itself busy (aria-busy,
+ *   .is-busy: a spinner) and a progress line runs along the top of the screen until the next
+ *   page arrives. A page restored from the back/forward cache starts clean.
+ * - Every htmx request a person starts does the same on its element; background requests (the
+ *   session check, polling every N s, elements marked data-background) stay quiet.
+ * - A loading region ([data-mindsphere-load]) shows its "still waiting for MindSphere" notice
+ *   after data-slow-after ms (3000), whose Retry button asks again (hx-sync replace aborts the
+ *   request still waiting); when the answer is an error, the notice says so and keeps Retry. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  var line = document.createElement("div");
+  line.className = "busy-line";
+  line.setAttribute("aria-hidden", "true");
+  document.body.appendChild(line);
+
+  var running = new Set();
+  function refresh() {
+    // An element htmx swapped out (outerHTML) gets its htmx:afterRequest while detached, which
+    // never reaches the document: it is done.
+    running.forEach(function (element) { if (!element.isConnected) { running.delete(element); } });
+    root.classList.toggle("is-busy", running.size > 0 || root.classList.contains("is-leaving"));
+  }
+
+  function markBusy(element, busy) {
+    if (!element || !element.setAttribute) { return; }
+    if (busy) {
+      element.setAttribute("aria-busy", "true");
+      element.classList.add("is-busy");
+    } else {
+      element.removeAttribute("aria-busy");
+      element.classList.remove("is-busy");
+    }
+  }
+
+  function leaving(element) {
+    markBusy(element, true);
+    root.classList.add("is-leaving");
+    refresh();
+  }
+
+  // --- normal navigation -----------------------------------------------------------------------
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || link.hasAttribute("download") || (link.target && link.target !== "_self")) { return; }
+    if (link.hasAttribute("hx-get") || link.hasAttribute("data-hx-get")) { return; }  // htmx's own request
+    var url = new URL(link.href, window.location.href);
+    if (url.origin !== window.location.origin) { leaving(link); return; }
+    // Only the fragment changes: the browser stays on this page.
+    if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash) { return; }
+    leaving(link);
+  });
+
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }  // htmx (hx-post, hx-get) took it: see below
+    var form = event.target;
+    if (form.classList.contains("is-busy")) {
+      event.preventDefault();  // a second tap while the first is on its way
+      return;
+    }
+    form.classList.add("is-busy");
+    leaving(event.submitter || form.querySelector("[type=submit]"));
+  });
+
+  window.addEventListener("pageshow", function (event) {
+    // Back from the next page (back/forward cache): nothing is loading any more.
+    if (!event.persisted) { return; }
+    root.classList.remove("is-leaving");
+    document.querySelectorAll(".is-busy").forEach(function (element) { markBusy(element, false); });
+    running.clear();
+    refresh();
+  });
+
+  // --- htmx requests ---------------------------------------------------------------------------
+  function isBackground(element) {
+    if (element.closest("[data-background]") || element.id === "mindsphere-lifecycle") { return true; }
+    var trigger = element.getAttribute("hx-trigger") || "";
+    return /(^|,)\s*every\s/.test(trigger);
+  }
+
+  function busyElements(element) {
+    // A form shows its submit buttons busy; anything else (link, select, region) itself.
+    if (element.tagName === "FORM") { return Array.prototype.slice.call(element.querySelectorAll("[type=submit]")).concat([element]); }
+    if (element.form) { return [element, element.form]; }
+    return [element];
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    if (!element || isBackground(element)) { return; }
+    running.add(element);
+    busyElements(element).forEach(function (each) { markBusy(each, true); });
+    refresh();
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var element = event.detail.elt;
+    if (!element || !running.has(element)) { return; }
+    running.delete(element);
+    busyElements(element).forEach(function (each) { markBusy(each, false); });
+    refresh();
+  });
+
+  document.addEventListener("htmx:afterSwap", refresh);
+
+  // --- waiting for MindSphere ------------------------------------------------------------------
+  var timers = new WeakMap();
+
+  function notice(region) { return region.querySelector("[data-still-waiting]"); }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var region = event.detail.elt;
+    if (!region || !region.hasAttribute || !region.hasAttribute("data-mindsphere-load")) { return; }
+    clearTimeout(timers.get(region));
+    var waiting = notice(region);
+    if (waiting) { waiting.hidden = true; waiting.classList.remove("failed"); }
+    var after = parseInt(region.getAttribute("data-slow-after"), 10) || 3000;
+    timers.set(region, setTimeout(function () { if (waiting) { waiting.hidden = false; } }, after));
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var region = event.detail.elt;
+    if (!region || !timers.has(region)) { return; }
+    clearTimeout(timers.get(region));
+    var waiting = notice(region);
+    // A 2xx swaps the region away. An error (503 while MindSphere is unreachable, no network) is
+    // not swapped: say so and keep the Retry button. An abort is a retry already on its way.
+    if (waiting && !event.detail.successful && event.detail.xhr && event.detail.xhr.status > 0) { failed(waiting); }
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var region = event.detail.elt;
+    var waiting = region && region.hasAttribute && region.hasAttribute("data-mindsphere-load") && notice(region);
+    if (waiting) { failed(waiting); }
+  });
+
+  function failed(waiting) {
+    waiting.classList.add("failed");
+    waiting.hidden = false;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-retry-load]");
+    if (!button) { return; }
+    var region = button.closest("[data-mindsphere-load]");
+    if (region && window.htmx) { window.htmx.trigger(region, "mindsphere:retry"); }
+  });
+})();
