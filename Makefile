@@ -8,7 +8,7 @@ APP_PORT ?= 8000
 EMULATOR_PORT ?= 8001
 export APP_PORT EMULATOR_PORT
 
-.PHONY: run serve test bench setup check migrate seed messages clean
+.PHONY: run serve test bench lighthouse setup check migrate seed messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -76,5 +76,16 @@ test: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# Lighthouse's mobile audit of the Login page, role homes, asset list, an asset page and Account
+# (docs/accessibility.md): Lighthouse pinned in tools/lighthouse/package-lock.json, Node 20, Chromium.
+LIGHTHOUSE_DIR := tools/lighthouse
+$(LIGHTHOUSE_DIR)/node_modules/.installed: $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "Install Node.js 20 and npm (apt-get install nodejs npm)"; exit 1; }
+	cd $(LIGHTHOUSE_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+lighthouse: $(VENV)/.dev messages $(LIGHTHOUSE_DIR)/node_modules/.installed
+	$(PY) $(LIGHTHOUSE_DIR)/run.py $(LIGHTHOUSE_ARGS)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 emulator.sqlite3 staticfiles media test-artifacts var
+	rm -rf $(VENV) db.sqlite3 emulator.sqlite3 staticfiles media test-artifacts var $(LIGHTHOUSE_DIR)/node_modules

@@ -18,7 +18,7 @@ from sso.app_settings import app_settings
 from sso.client import MindSphereAPIError
 from sso.decorators import mindsphere_required
 from sso.exceptions import RateLimitedError
-from sso.responses import rate_limited_text
+from sso.responses import bad_request_response, rate_limited_text
 
 from . import charts, series
 from .aspects import chart_variables, static_values
@@ -51,8 +51,9 @@ def _first_error(form: forms.Form) -> str:
     return f"{field}: {errors[0]}"
 
 
-def _plain_400(message: str) -> HttpResponse:
-    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+def _bad_query(request: HttpRequest, message: str) -> HttpResponse:
+    # The styled 400 page (menu included), offering the same page without the query.
+    return bad_request_response(request, message, retry_url=request.path)
 
 
 def _list_url(q: str, page: int) -> str:
@@ -93,7 +94,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     """
     query = AssetListQuery(request.GET)
     if not query.is_valid():
-        return _plain_400(f"Bad request: {_first_error(query)}")
+        return _bad_query(request, _first_error(query))
     q, page = query.cleaned_data["q"] or "", query.cleaned_data["page"] or 0
     if wants_shell(request):
         context = {"q": q, "shell": True, "load_url": request.get_full_path(), "wait_url": wait_url(request)}
@@ -171,7 +172,7 @@ def parse_end(raw: str | None, now: datetime) -> datetime:
 
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    context = {"title": title, "message": message}
+    context = {"title": title, "message": message, "status": status}
     if fragment_of(request, *DETAIL_FRAGMENTS):  # htmx swaps 2xx only: the error card takes the region's place
         return _varies(render(request, "assets/_error_card.html", {**context, "fragment": True}))
     return _varies(render(request, "assets/error.html", context, status=status))
@@ -192,12 +193,13 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
     """
     range_key = request.GET.get("range") or DEFAULT_RANGE
     if range_key not in RANGES:
-        return _plain_400(f"Unknown range {range_key!r}; choose one of: {', '.join(RANGES)}.")
+        return _bad_query(request, _("Unknown range “{range}”; choose one of: {choices}.").format(range=range_key, choices=", ".join(RANGES)))
     try:
         end = parse_end(request.GET.get("end"), datetime.now(timezone.utc))
     except ValueError:
-        return _plain_400(
-            "The end must be an ISO 8601 time with a time zone, e.g. 2026-01-01T12:00:00Z, after 1970 and at most a day ahead."
+        return _bad_query(
+            request,
+            _("The end must be an ISO 8601 time with a time zone, e.g. 2026-01-01T12:00:00Z, after 1970 and at most a day ahead."),
         )
     if wants_shell(request):
         context = {"asset_id": asset_id, "shell": True, "load_url": request.get_full_path(), "wait_url": wait_url(request)}
@@ -222,7 +224,12 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
     by_key = {variable.key: variable for variable in variables}
     chosen_key = request.GET.get("variable") or (variables[0].key if variables else "")
     if chosen_key and chosen_key not in by_key:
-        return _plain_400(f"Unknown variable {chosen_key!r} for this asset; choose one of: {', '.join(by_key) or 'none'}.")
+        return _bad_query(
+            request,
+            _("Unknown variable “{variable}” for this asset; choose one of: {choices}.").format(
+                variable=chosen_key, choices=", ".join(by_key) or _("none")
+            ),
+        )
 
     context = {
         "asset_id": asset_id,

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, resolve_url
 from requests import RequestException
 
-from . import texts
+from . import roles, texts
 from .app_settings import app_settings
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Only MindSphere identities reach sign-up; there is no local sign-up form.
         return True
+
+    def add_message(self, request: HttpRequest, level: int, message_template: str | None = None, message_context=None, *args, **kwargs) -> None:
+        # A person without a role lands on the no-role page: a green "Successfully signed in" above
+        # "No role assigned" reads as a contradiction, so that page speaks alone.
+        user = (message_context or {}).get("user")
+        if message_template == "account/messages/logged_in.txt" and user is not None and not roles.has_role(user):
+            return
+        super().add_message(request, level, message_template, message_context, *args, **kwargs)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

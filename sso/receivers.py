@@ -42,6 +42,7 @@ def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) 
         claims=claims,
     )
     session.attach(request, record, identity)
+    request.session.pop(session.SESSION_ENDED_KEY, None)  # a new sign-in on a device told it was signed out
 
 
 @receiver(post_delete, sender=TokenRecord)

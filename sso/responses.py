@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from . import texts
 from .app_settings import app_settings
-from .session import sign_out
+from .session import ended_everywhere, sign_out
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -53,6 +53,9 @@ def login_required_response(request: HttpRequest, *, htmx_status: int = 200, mes
     htmx: `HX-Redirect` (with `htmx_status`: 401 for the session check); JSON: 401 with the login
     URL; a browser: a redirect. After sign-in the person comes back to the page they were on.
     """
+    if ended_everywhere(request):
+        # Signed out on another device with "Sign out everywhere": this device is told why, once.
+        return signed_out_response(request, htmx_status=htmx_status)
     if request.htmx:
         # Back to the page the person is on (htmx sends its URL), not to the fragment asked for.
         response = HttpResponseClientRedirect(login_url(safe_next(request, request.htmx.current_url_abs_path)))
@@ -66,21 +69,26 @@ def login_required_response(request: HttpRequest, *, htmx_status: int = 200, mes
 
 
 def signed_out_response(request: HttpRequest, *, htmx_status: int = 200) -> HttpResponse:
-    """The person's MindSphere session is over: sign them out, say so, and go to the Login page."""
+    """The person's MindSphere session is over: sign them out, say so, and go to the Login page.
+
+    Why it ended decides the words: "signed out on all your devices" when the person did that on
+    another device (sso.session marks those sessions), else "your MindSphere session has ended".
+    """
+    text = texts.SIGNED_OUT_ELSEWHERE if ended_everywhere(request) else texts.SIGNED_OUT
     sign_out(request)
-    messages.warning(request, texts.SIGNED_OUT)
-    return login_required_response(request, htmx_status=htmx_status, message=texts.SIGNED_OUT)
+    messages.warning(request, text)
+    return login_required_response(request, htmx_status=htmx_status, message=text)
 
 
 def forbidden_response(request: HttpRequest, message: str = "") -> HttpResponse:
     """403 for a signed-in person without the role a page needs; htmx goes to their own home page."""
-    message = message or texts.FORBIDDEN
     if request.htmx:
         response = HttpResponseClientRedirect(resolve_url(settings.LOGIN_REDIRECT_URL))
         response.status_code = 403
     elif wants_json(request):
-        response = JsonResponse({"error": "forbidden", "message": message}, status=403)
+        response = JsonResponse({"error": "forbidden", "message": message or texts.FORBIDDEN}, status=403)
     else:
+        # The page's heading already says texts.FORBIDDEN; only a more specific message is added.
         response = render(request, "403.html", {"message": message}, status=403)
     return _varies(response)
 
@@ -88,6 +96,18 @@ def forbidden_response(request: HttpRequest, message: str = "") -> HttpResponse:
 def rate_limited_text(retry_after: int | None) -> str:
     """What people are told when MindSphere answered 429: wait, and they are still signed in."""
     return str(texts.RATE_LIMITED).format(seconds=retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
+
+
+def bad_request_response(request: HttpRequest, message: str, retry_url: str = "") -> HttpResponse:
+    """400 for a query the page cannot use (e.g. `?range=forever`): the error page, or JSON.
+
+    `retry_url`: the same page with its usual choices, offered as the next step.
+    """
+    if wants_json(request):
+        response = JsonResponse({"error": "bad_request", "message": message}, status=400)
+    else:
+        response = render(request, "400.html", {"message": message, "retry_url": retry_url}, status=400)
+    return _varies(response)
 
 
 def unavailable_response(request: HttpRequest, retry_after: int | None = None, *, rate_limited: bool = False) -> HttpResponse:

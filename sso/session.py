@@ -16,6 +16,8 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
+from django.contrib.sessions.backends.base import CreateError
+from django.db import transaction
 from django.http import HttpRequest
 
 from . import tokens
@@ -26,6 +28,9 @@ SESSION_RECORD_KEY = "_mindsphere_token_record"
 SESSION_TENANT_KEY = "_mindsphere_tenant"
 SESSION_EXPIRIES_KEY = "_mindsphere_expiries"  # [access, refresh] as POSIX seconds
 SESSION_IDENTITY_KEY = "_mindsphere_identity"  # {"email", "tenant", "subtenant"} for the pages
+# Left, alone, in a session that "Sign out everywhere" ended on another device: its next request says why.
+SESSION_ENDED_KEY = "_mindsphere_ended"
+ENDED_EVERYWHERE = "everywhere"
 LAST_TENANT_COOKIE = "mindsphere_tenant"
 
 
@@ -104,7 +109,7 @@ def check(request: HttpRequest) -> bool:
     """
     user_pk = _user_pk(request)
     if user_pk is None:
-        if _session_is_gone(request):
+        if _session_is_gone(request) or ended_everywhere(request):
             raise SignedOutError("this session has ended")
         return False
     expiries = _expiries(request)
@@ -129,7 +134,11 @@ def sign_out(request: HttpRequest, *, everywhere: bool = False) -> str | None:
     tenant = request.session.get(SESSION_TENANT_KEY)
     if request.user.is_authenticated:
         # Deleting a record ends the session it belongs to (sso.receivers), on every device.
-        tokens.delete_records(request.user, everywhere=everywhere, only=record_id(request))
+        keys = tokens.delete_records(request.user, everywhere=everywhere, only=record_id(request))
+        others = [key for key in keys if key != request.session.session_key]
+        if everywhere and others:
+            # After the receivers' on_commit callbacks have ended those sessions (callbacks run in order).
+            transaction.on_commit(lambda: mark_ended_everywhere(others))
     logout(request)
     return tenant
 
@@ -139,3 +148,25 @@ def end_sessions(session_keys: Iterable[str]) -> None:
     store = import_module(settings.SESSION_ENGINE).SessionStore
     for key in session_keys:
         store(session_key=key).delete()
+
+
+def mark_ended_everywhere(session_keys: Iterable[str]) -> None:
+    """Put an empty session under each ended key, holding only why it ended, for that device's next request.
+
+    The key is the one the other device's cookie still carries; the session holds no user, so it
+    signs no one in. It lives as long as a fresh session would, then the engine's cleanup takes it.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in session_keys:
+        store = store_class(session_key=key)
+        # Set the contents without loading them: loading a key that is gone would drop the key.
+        store._session_cache = {SESSION_ENDED_KEY: ENDED_EVERYWHERE}
+        try:
+            store.save(must_create=True)
+        except CreateError:
+            pass  # the key is in use again (a new session took it): that device is not told
+
+
+def ended_everywhere(request: HttpRequest) -> bool:
+    """This request's session is one that "Sign out everywhere" ended on another device."""
+    return request.session.get(SESSION_ENDED_KEY) == ENDED_EVERYWHERE

@@ -7,6 +7,8 @@ OPERATORS_ONLY = _("The Django admin is for the app's operators only. Your tenan
 SIGNED_OUT = _("Your MindSphere session has ended. Please sign in again.")
 SIGNED_OUT_BY_YOU = _("You are signed out.")
 SIGNED_OUT_EVERYWHERE = _("You are signed out on all your devices.")
+# What the other devices say at their next page or check after "Sign out everywhere".
+SIGNED_OUT_ELSEWHERE = _("You were signed out on all your devices. Please sign in again.")
 UNAVAILABLE = _("MindSphere is not reachable right now. You are still signed in; please try again in a minute.")
 RATE_LIMITED_TITLE = _("MindSphere asks to slow down")
 RATE_LIMITED = _(

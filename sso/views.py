@@ -12,13 +12,16 @@ from . import tenants, texts
 from .app_settings import app_settings
 from .exceptions import ProviderUnavailableError, SignedOutError
 from .responses import login_required_response, safe_next, signed_out_response, unavailable_response
-from .session import LAST_TENANT_COOKIE, check, sign_out
+from .session import LAST_TENANT_COOKIE, check, ended_everywhere, sign_out
 
 
 def login_page(
     request: HttpRequest, *, error: str = "", tenant: str | None = None, next_url: str | None = None, status: int = 200
 ) -> HttpResponse:
     """The Login page: the tenant form, which posts to the provider's login view."""
+    if ended_everywhere(request):
+        sign_out(request)
+        messages.warning(request, texts.SIGNED_OUT_ELSEWHERE)
     context = {
         "error": error,
         "tenant": tenant if tenant is not None else request.COOKIES.get(LAST_TENANT_COOKIE, ""),

@@ -135,10 +135,17 @@ def test_search_without_match_shows_the_empty_state(app, acme_user):
 
 
 @pytest.mark.parametrize("query", ["page=abc", "page=-1", "page=50", "q=" + "x" * 101])
-def test_bad_list_parameters_get_a_plain_400(app, acme_user, query):
+def test_bad_list_parameters_get_the_styled_400(app, acme_user, query):
     response = get(app, acme_user, f"/assets/?{query}")
     assert response.status_code == 400
-    assert response.headers["Content-Type"].startswith("text/plain")
+    assert_styled_400(response.text, retry_url="/assets/")
+
+
+def assert_styled_400(html: str, retry_url: str) -> None:
+    """The app's error page with the menu and a way back to the page's usual choices, not plain text."""
+    assert "<h1" in html and "The app did not understand this address" in html
+    assert 'aria-label="Main"' in html  # the menu: the person is signed in
+    assert f'href="{retry_url}"' in html
 
 
 # --- tenants and roles ----------------------------------------------------------------------------
@@ -228,19 +235,19 @@ def test_chart_without_end_uses_now_and_shows_it(app, acme_user):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("variable=PumpData.nope", "Unknown variable 'PumpData.nope'"),
-        ("variable=MotorData.speed", "Unknown variable 'MotorData.speed'"),  # another kind's variable
-        ("range=1y", "Unknown range '1y'"),
+        ("variable=PumpData.nope", "Unknown variable “PumpData.nope”"),
+        ("variable=MotorData.speed", "Unknown variable “MotorData.speed”"),  # another kind's variable
+        ("range=1y", "Unknown range “1y”"),
         ("end=yesterday", "The end must be an ISO 8601 time"),
         ("end=2026-01-01T12:00:00", "The end must be an ISO 8601 time"),  # no time zone
         ("end=0001-01-01T00:00:00%2B01:00", "The end must be an ISO 8601 time"),  # before 1970
         ("end=9999-12-31T23:59:00Z", "The end must be an ISO 8601 time"),  # far ahead
     ],
 )
-def test_bad_chart_parameters_get_a_plain_400(app, acme_user, query, message):
+def test_bad_chart_parameters_get_the_styled_400(app, acme_user, query, message):
     response = get(app, acme_user, f"/assets/{PUMP_01}/?{query}")
     assert response.status_code == 400
-    assert response.headers["Content-Type"].startswith("text/plain")
+    assert_styled_400(response.text, retry_url=f"/assets/{PUMP_01}/")
     assert message in response.text
 
 

@@ -125,3 +125,42 @@ def test_the_offline_banner_is_readable(class_name):
 def test_the_banner_check_reads_what_the_css_says(css, readable):
     # The check above must follow edits to the CSS, including ones that make the banner unreadable.
     assert (contrast(*banner_colours(css)) >= 4.5) is readable
+
+
+# --- the keyboard focus ring, read from the :focus-visible rule ---------------------------------------
+
+
+def focus_ring(css: str) -> tuple[str, str]:
+    """(outline colour, halo colour) of the `:focus-visible` rule: the outline and the box-shadow."""
+    properties = custom_properties(css)
+    applied: dict[str, str] = {}
+    for selectors, declarations in rules(css):
+        if ":focus-visible" in selectors:
+            applied.update({name: declarations[name] for name in ("outline", "outline-color", "box-shadow") if name in declarations})
+    assert "outline" in applied or "outline-color" in applied, "no :focus-visible outline: keyboard focus would be invisible"
+    assert "box-shadow" in applied, ":focus-visible has no halo"
+    outline = as_hex(resolve(applied.get("outline-color", applied.get("outline", "")), properties))
+    return outline, as_hex(resolve(applied["box-shadow"], properties))
+
+
+@pytest.mark.parametrize("background", ["bg", "card", "brand"])
+def test_the_focus_ring_shows_on_every_background(background):
+    # WCAG 1.4.11: a focus indicator needs 3:1 against what is next to it; one of the ring's two
+    # colours (the outline, or the halo between it and the control) must have it on each background.
+    outline, halo = focus_ring(CSS)
+    colour = as_hex(resolve(f"var(--{background})", custom_properties(CSS)))
+    best = max(contrast(outline, colour), contrast(halo, colour))
+    assert best >= 3, f"focus ring ({outline} on {halo}) on --{background} {colour}: {best:.2f}:1"
+    assert contrast(outline, halo) >= 3  # the two rings tell apart from each other
+
+
+@pytest.mark.parametrize(
+    ("css", "visible"),
+    [
+        (":root { --bg: #fff; } :focus-visible { outline: 3px solid #f0a500; box-shadow: 0 0 0 2px #fff; }", False),
+        (":root { --bg: #fff; } :focus-visible { outline: 3px solid #1b1f24; box-shadow: 0 0 0 2px #fff; }", True),
+    ],
+)
+def test_the_focus_check_reads_what_the_css_says(css, visible):
+    outline, halo = focus_ring(css)
+    assert (max(contrast(outline, "#ffffff"), contrast(halo, "#ffffff")) >= 3) is visible

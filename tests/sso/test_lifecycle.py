@@ -285,6 +285,35 @@ def test_sign_out_everywhere_ends_every_session(app):
     assert TokenRecord.objects.count() == 1
 
 
+def test_the_other_device_is_told_it_was_signed_out_everywhere(app):
+    phone = app.sign_in("acme", "user@acme.example").browser
+    laptop = app.sign_in("acme", "user@acme.example").browser
+    tablet = app.sign_in("acme", "user@acme.example").browser
+    app.post(phone, "/sso/logout/everywhere/")
+    # The laptop's open page checks its session: 401, then the Login page says why.
+    assert session_check(app, laptop).status_code == 401
+    page = laptop.get(app.url("/"), timeout=10)
+    assert "You were signed out on all your devices" in page.text and 'name="tenant"' in page.text
+    assert "Your MindSphere session has ended" not in page.text
+    # The tablet's next step is a page, not a check: the Login page, with the same words, once.
+    landed = tablet.get(app.url("/home/user/"), timeout=10)
+    assert urlsplit(landed.url).path == "/" and "You were signed out on all your devices" in landed.text
+    assert "signed out on all your devices" not in tablet.get(app.url("/"), timeout=10).text
+    # The device that asked is told in its own words, and no ended session signs anyone in.
+    assert "You are signed out on all your devices" in phone.get(app.url("/"), timeout=10).text
+    assert laptop.get(app.url("/home/user/"), allow_redirects=False, timeout=10).status_code == 302
+
+
+def test_a_session_that_ran_out_is_not_told_sign_out_everywhere(app):
+    # Housekeeping (or an expired refresh token) deletes the record: the usual words, not "all your devices".
+    laptop = app.sign_in("acme", "user@acme.example").browser
+    TokenRecord.objects.all().delete()
+    assert session_check(app, laptop).status_code == 401
+    page = laptop.get(app.url("/"), timeout=10)
+    assert "Your MindSphere session has ended" in page.text
+    assert "all your devices" not in page.text
+
+
 # --- views that call MindSphere ------------------------------------------------------------------------
 
 
@@ -345,3 +374,32 @@ def test_outage_during_an_api_view_is_a_503(api_app, clean_emulator):
     response = browser.get(api_app.url("/test/asset-total/"), allow_redirects=False, timeout=10)
     assert response.status_code == 503 and "Retry-After" in response.headers
     assert "not reachable" in response.text
+
+
+@pytest.mark.parametrize(
+    "engine",
+    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cache", "django.contrib.sessions.backends.cached_db"],
+)
+def test_an_ended_session_keeps_only_why_under_its_key(engine, settings, db):
+    # make serve keeps sessions in Redis (cache), tests in the database: the marker works in each.
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+
+    from sso import session as sso_session
+
+    settings.SESSION_ENGINE = engine
+    store_class = import_module(engine).SessionStore
+    signed_in = store_class()
+    signed_in[SESSION_KEY] = "1"
+    signed_in.create()
+    key = signed_in.session_key
+    sso_session.end_sessions([key])
+    sso_session.mark_ended_everywhere([key])
+    marked = store_class(session_key=key)
+    assert marked.session_key == key and dict(marked.items()) == {sso_session.SESSION_ENDED_KEY: "everywhere"}
+    in_use = store_class(session_key=key)
+    in_use["note"] = "in use"
+    in_use.save()
+    sso_session.mark_ended_everywhere([key])  # a key in use again is left as it is
+    assert store_class(session_key=key).get("note") == "in use"

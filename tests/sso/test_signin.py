@@ -45,6 +45,9 @@ def test_each_demo_user_lands_on_their_role_home(app, tenant, email, landing, st
     if status == 403:
         assert "No role assigned" in result.final.text
         assert "Settings" in result.final.text and "Sign out" in result.final.text
+        assert "Successfully signed in" not in result.final.text  # no green banner above "No role assigned"
+    else:
+        assert "Successfully signed in" in result.final.text
     identity = MindSphereIdentity.objects.get(email=email, tenant=tenant)
     assert TokenRecord.objects.filter(user=identity.user, tenant=tenant).count() == 1
 
