@@ -39,7 +39,8 @@ def test_404_for_a_signed_in_person_and_in_german(page: Page, app):
 def test_mindsphere_unreachable_keeps_the_menu_and_offers_sign_out(page: Page, app, clean_emulator):
     sign_in(page, app, "acme", "user@acme.example")
     clean_emulator.fault(mode="503", target="gateway", calls=20, tenant="acme")
-    page.goto(app.url("/assets/"))
+    # The whole page at once (as without JavaScript); with it, the shell's region says so (test_busy.py).
+    page.goto(app.url("/assets/?wait=1"))
     expect(page.get_by_role("heading", name="MindSphere is not reachable")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     expect(page.get_by_role("link", name="Try again")).to_be_visible()
