@@ -52,7 +52,13 @@ def _first_error(form: forms.Form) -> str:
 
 
 def _bad_query(request: HttpRequest, message: str) -> HttpResponse:
-    # The styled 400 page (menu included), offering the same page without the query.
+    # The styled 400 page (menu included), offering the same page without the query; in an htmx
+    # region of the asset page the message takes the region's place (htmx swaps 2xx answers only).
+    region = fragment_of(request, *DETAIL_FRAGMENTS)
+    if region == "series":
+        return _varies(render(request, "assets/_series.html", {"series_error": message}))
+    if region:
+        return _error_page(request, 400, _("Bad request"), message)
     return bad_request_response(request, message, retry_url=request.path)
 
 
@@ -278,11 +284,21 @@ def _named_variable(key: str | None) -> series.Variable | None:
     return series.Variable(property_set, name, "") if dot and property_set and name else None
 
 
+def _table_rows(found: series.Series) -> list[tuple]:
+    """(time, mean) per point, or (time, mean, minimum, maximum) where aggregates give the band."""
+    if not found.band:
+        return list(found.points)
+    band = {moment: (low, high) for moment, low, high in found.band}
+    return [(moment, mean, *band.get(moment, (None, None))) for moment, mean in found.points]
+
+
 def _chart_context(request: HttpRequest, asset_id: str, variable: Variable, range_key: str, end: datetime, found: series.Series) -> dict:
     return {
         "start": found.start,
         "end": found.end,  # aggregates cover whole intervals: the chart may end a little before `end`
         "points": found.points,
+        "rows": _table_rows(found),
+        "band": bool(found.band),  # minimum and maximum columns in the table
         "bucket_minutes": found.bucket_minutes,
         "bad": found.bad,  # values of bad quality, left out
         "uncertain": found.uncertain,

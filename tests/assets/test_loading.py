@@ -107,3 +107,18 @@ def test_the_asset_page_form_updates_the_chart_with_htmx_and_keeps_the_url(app, 
     for attribute in ('hx-trigger="change"', 'hx-target="#series"', 'hx-push-url="true"', f'hx-get="/assets/{PUMP_01}/"'):
         assert attribute in form
     assert 'class="button primary no-js-only"' in body  # Show: for browsers without scripts
+
+
+@pytest.mark.parametrize(
+    ("region", "query", "message"),
+    [
+        ("series", "variable=PumpData.nope", "Unknown variable “PumpData.nope”"),  # an edited <select>
+        ("series", "range=1y", "Unknown range “1y”"),
+        ("asset-body", "variable=PumpData.nope", "Unknown variable “PumpData.nope”"),
+    ],
+)
+def test_a_bad_choice_in_a_region_says_so_in_the_region(app, scripted_user, region, query, message):
+    response = get(app, scripted_user, f"/assets/{PUMP_01}/?{query}", headers=htmx_for(region))
+    assert response.status_code == 200  # htmx swaps 2xx only: the message takes the region's place
+    assert "<html" not in response.text and f'id="{region}"' in response.text
+    assert message in unescape(response.text)

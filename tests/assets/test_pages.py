@@ -41,9 +41,17 @@ def load_more_url(html: str) -> str | None:
     return unescape(match.group(1))
 
 
+TABLE_ROW = r'<tr><td><time datetime="([^"]+)">[^<]*</time></td><td>([^<]+)</td>(?:<td>([^<]+)</td><td>([^<]+)</td>)?</tr>'
+
+
 def table_rows(html: str) -> list[tuple[datetime, float]]:
-    found = re.findall(r'<tr><td><time datetime="([^"]+)">[^<]*</time></td><td>([^<]+)</td></tr>', html)
-    return [(datetime.fromisoformat(moment), float(value)) for moment, value in found]
+    """(time, mean) of each row of the chart's table."""
+    return [(datetime.fromisoformat(moment), float(value)) for moment, value, _low, _high in re.findall(TABLE_ROW, html)]
+
+
+def table_band(html: str) -> list[tuple[float, float]]:
+    """(minimum, maximum) of each row, for tables made from aggregates."""
+    return [(float(low), float(high)) for _moment, _value, low, high in re.findall(TABLE_ROW, html) if low]
 
 
 def chart_vertices(html: str) -> int:
@@ -52,15 +60,18 @@ def chart_vertices(html: str) -> int:
     return len(re.findall(r"-?\d+(?:\.\d+)?", match.group(1))) // 2
 
 
-def expected_rows(asset: str, variable: str, start: datetime, end: datetime, width: int) -> list[tuple[datetime, float]]:
-    """Per-bucket means computed here from value_at: (start + k*width, start + (k+1)*width] minutes."""
+def bucket_values(asset: str, variable: str, start: datetime, end: datetime, width: int) -> list[tuple[datetime, list[float]]]:
+    """Per bucket, computed here from value_at: (start + k*width, start + (k+1)*width] minutes."""
     total = int((end - start) / MINUTE)
-    rows = []
+    buckets = []
     for first in range(0, total, width):
         minutes = range(first + 1, min(first + width, total) + 1)
-        values = [value_at(asset, variable, start + MINUTE * minute) for minute in minutes]
-        rows.append((start + MINUTE * minutes[-1], round(sum(values) / len(values), 3)))
-    return rows
+        buckets.append((start + MINUTE * minutes[-1], [value_at(asset, variable, start + MINUTE * minute) for minute in minutes]))
+    return buckets
+
+
+def expected_rows(asset: str, variable: str, start: datetime, end: datetime, width: int) -> list[tuple[datetime, float]]:
+    return [(moment, round(sum(values) / len(values), 3)) for moment, values in bucket_values(asset, variable, start, end, width)]
 
 
 @pytest.fixture
@@ -216,6 +227,12 @@ def test_chart_table_holds_the_bucket_means_of_the_emulator_series(app, acme_use
     assert datetime.fromisoformat(re.search(r'<time datetime="([^"]+)" id="series-end">', response.text).group(1)) == end
     if range_key != "24h":
         assert response.text.count('class="line reactive nofill"') == 3  # the mean and its min/max band
+        # ... and the table has the band's numbers too: the lowest and highest value of each interval.
+        band = [(round(min(values), 3), round(max(values), 3)) for _, values in bucket_values(PUMP_01, variable.split(".")[1], end - span, end, width)]
+        assert all(abs(low - a) <= 0.0011 and abs(high - b) <= 0.0011 for (low, high), (a, b) in zip(table_band(response.text), band))
+        assert len(table_band(response.text)) == count and "<th scope=\"col\">Min</th>" in response.text
+    else:
+        assert table_band(response.text) == [] and "<th scope=\"col\">Min</th>" not in response.text
 
 
 def test_chart_without_end_uses_now_and_shows_it(app, acme_user):
