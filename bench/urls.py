@@ -1,5 +1,6 @@
-"""The app's URLs plus the two reference views the benchmark compares against (bench only)."""
+"""The app's URLs plus the reference views the benchmark compares against (bench only)."""
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 
 
@@ -18,9 +19,17 @@ def bare_session(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204 if request.session.get("_auth_user_id") else 401)
 
 
+def bare_layout(request: HttpRequest) -> HttpResponse:
+    """The floor of every signed-in page: the signed-in layout (app bar, menu) with no content."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return render(request, "base_signed_in.html")
+
+
 urlpatterns = [
     path("bench/anonymous/", bare_anonymous),
     path("bench/signed-in/", bare_signed_in),
     path("bench/session/", bare_session),
+    path("bench/layout/", bare_layout),
     path("", include("project.urls")),
 ]
