@@ -31,7 +31,9 @@ class Export(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True, help_text="In English, for the admin and the logs; pages show message_code translated.")
+    message_code = models.CharField(max_length=30, blank=True, help_text="A key of assets.texts.EXPORT_MESSAGES.")
+    message_values = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to="exports/", blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -45,6 +47,13 @@ class Export(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def shown_message(self) -> str:
+        """The message in the language of the person reading it."""
+        from .texts import export_message
+
+        return export_message(self.message_code, self.message_values) or self.message
 
     @property
     def filename(self) -> str:

@@ -24,11 +24,10 @@ from sso.exceptions import ProviderUnavailableError, RateLimitedError, SignedOut
 
 from .app_settings import app_settings
 from .models import Export
+from .texts import english
 
 logger = logging.getLogger(__name__)
 
-SIGNED_OUT_MESSAGE = "Your MindSphere session ended before the export finished. Sign in again and start it again."
-FILE_MESSAGE = "The export file could not be saved under this asset's names. Ask your administrator."
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -43,28 +42,25 @@ def export_time_series(self, export_id: int) -> None:
     if export.status in (Export.Status.DONE, Export.Status.FAILED):
         logger.info("Export %s already %s (a repeated delivery); nothing to do", export_id, export.status)
         return
-    _update(export, status=Export.Status.RUNNING, attempts=export.attempts + 1, message="")
+    _update(export, status=Export.Status.RUNNING, attempts=export.attempts + 1, **_message(""))
     try:
         _run(export)
     except SignedOutError:
-        _finish(export, Export.Status.FAILED, SIGNED_OUT_MESSAGE)
+        _finish(export, Export.Status.FAILED, "signed_out")
     except MindSphereAPIError as error:
-        _finish(export, Export.Status.FAILED, f"MindSphere answered an error: {error.message}")
+        _finish(export, Export.Status.FAILED, "mindsphere_error", message=error.message)
     except SuspiciousFileOperation as error:
         # Names from MindSphere end up in the file name; one the storage refuses must not leave
         # the export running for ever (the message would be delivered again and fail again).
         logger.error("Export %s: file name refused: %s", export.pk, error)
-        _finish(export, Export.Status.FAILED, FILE_MESSAGE)
+        _finish(export, Export.Status.FAILED, "file_name")
     except ProviderUnavailableError as retry:
         if self.request.retries >= app_settings.ASSETS_EXPORT_MAX_RETRIES:
-            _finish(export, Export.Status.FAILED, "MindSphere was not reachable. Try the export again later.")
+            _finish(export, Export.Status.FAILED, "unreachable")
             return
         delay = retry.retry_after or min(2 ** self.request.retries, 60)
-        if isinstance(retry, RateLimitedError):
-            message = f"MindSphere asks to slow down (too many requests for your tenant); retrying in {delay} s."
-        else:
-            message = f"MindSphere is not reachable; retrying in {delay} s."
-        _update(export, status=Export.Status.RETRYING, message=message)
+        code = "rate_limited_retry" if isinstance(retry, RateLimitedError) else "unreachable_retry"
+        _update(export, status=Export.Status.RETRYING, **_message(code, delay=delay))
         logger.info("Export %s: %s; retry %s in %s s", export.pk, retry, self.request.retries + 1, delay)
         raise self.retry(countdown=delay) from None
 
@@ -121,14 +117,19 @@ def _update(export: Export, **fields) -> None:
     Export.objects.filter(pk=export.pk).update(**fields)
 
 
-def _finish(export: Export, status: str, message: str) -> None:
+def _message(code: str, **values) -> dict:
+    return {"message_code": code, "message_values": values, "message": english(code, values)}
+
+
+def _finish(export: Export, status: str, code: str, **values) -> None:
     export.status = status
-    export.message = message
+    for name, value in _message(code, **values).items():
+        setattr(export, name, value)
     export.finished = timezone.now()
     if status == Export.Status.DONE:
         export.progress = 100
     # Only the fields this task owns: the token record may have been deleted meanwhile (sign-out).
-    export.save(update_fields=["status", "message", "finished", "progress", "rows", "file"])
+    export.save(update_fields=["status", "message", "message_code", "message_values", "finished", "progress", "rows", "file"])
     logger.info("Export %s finished: %s", export.pk, status)
 
 

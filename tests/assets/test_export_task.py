@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from assets.models import Export
-from assets.tasks import FILE_MESSAGE, SIGNED_OUT_MESSAGE, delete_old_exports, export_time_series, spreadsheet_safe
+from assets.tasks import delete_old_exports, export_time_series, spreadsheet_safe
 from emulator.timeseries import format_time, value_at
 from project.celery import app as celery_app
 from sso.models import TokenRecord
@@ -107,7 +107,8 @@ def test_signed_out_person_gets_a_sign_in_again_message(eager, media, signed_in)
     signed_in.delete()  # the person signed out: the export's record is gone
     export_time_series.delay(export.pk)
     export.refresh_from_db()
-    assert (export.status, export.message) == (Export.Status.FAILED, SIGNED_OUT_MESSAGE)
+    assert (export.status, export.message_code) == (Export.Status.FAILED, "signed_out")
+    assert export.message.startswith("Your MindSphere session ended before the export finished.")
 
 
 def test_refresh_expiry_during_export_stops_it(eager, media, signed_in):
@@ -144,7 +145,8 @@ def test_a_file_name_the_storage_refuses_fails_the_export_plainly(eager, media, 
     export = make_export(signed_in)
     export_time_series.delay(export.pk)
     export.refresh_from_db()
-    assert (export.status, export.message) == (Export.Status.FAILED, FILE_MESSAGE)
+    assert (export.status, export.message_code) == (Export.Status.FAILED, "file_name")
+    assert export.message.startswith("The export file could not be saved")
     assert not export.file and export.finished is not None
     assert not list(media.parent.rglob("outside.csv"))
 

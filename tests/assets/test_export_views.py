@@ -137,3 +137,23 @@ def test_signed_out_person_is_sent_to_sign_in(app, eager):
     headers = {"HX-Request": "true", "HX-Current-URL": app.url(f"/assets/exports/{export.pk}/")}
     poll = browser.get(app.url(f"/assets/exports/{export.pk}/"), headers=headers, allow_redirects=False, timeout=10)
     assert poll.headers["HX-Redirect"] == f"/?next=%2Fassets%2Fexports%2F{export.pk}%2F"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "MindSphere is not reachable; retrying in 8 s."),
+        ("de", "MindSphere ist nicht erreichbar; neuer Versuch in 8 s."),
+    ],
+)
+def test_what_the_worker_says_is_shown_in_the_readers_language(app, eager, language, shown):
+    browser = app.sign_in("acme", "user@acme.example").browser
+    start(app, browser)
+    export = Export.objects.get()
+    # What the worker stores while MindSphere is away (assets/tasks.py): a code and its values.
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.RETRYING, message_code="unreachable_retry", message_values={"delay": 8},
+        message="MindSphere is not reachable; retrying in 8 s.",
+    )
+    page = browser.get(app.url(f"/assets/exports/{export.pk}/"), headers={"Accept-Language": language}, timeout=10)
+    assert shown in page.text
