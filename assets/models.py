@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .texts import export_message
+
 
 class Export(models.Model):
     class Status(models.TextChoices):
@@ -51,8 +53,6 @@ class Export(models.Model):
     @property
     def shown_message(self) -> str:
         """The message in the language of the person reading it."""
-        from .texts import export_message
-
         return export_message(self.message_code, self.message_values) or self.message
 
     @property

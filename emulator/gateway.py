@@ -144,14 +144,8 @@ def assets(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     except BadRequest as problem:
         return error(400, str(problem), "mdsp.core.assetmanagement.badRequest")
     total = found.count()
-    pages = (total + size - 1) // size
     rows = found.select_related("tenant")[page * size : (page + 1) * size]
-    body = {
-        "_embedded": {"assets": [asset_json(request, asset) for asset in rows]},
-        "page": {"size": size, "totalElements": total, "totalPages": pages, "number": page},
-        "_links": _page_links(request, page, pages),
-    }
-    return JsonResponse(body)
+    return JsonResponse(_hal_page(request, "assets", [asset_json(request, asset) for asset in rows], total, page, size))
 
 
 @require_GET
@@ -168,13 +162,17 @@ def asset_aspects(request: HttpRequest, tenant: Tenant, asset_id: str) -> HttpRe
         return error(400, str(problem), "mdsp.core.assetmanagement.badRequest")
     href = asset_href(request, asset)
     every = [aspect_definitions.resource(aspect, asset.asset_id, tenant.name, href) for aspect in asset.aspects]
-    pages = (len(every) + size - 1) // size
-    body = {
-        "_embedded": {"aspects": every[page * size : (page + 1) * size]},
-        "page": {"size": size, "totalElements": len(every), "totalPages": pages, "number": page},
+    return JsonResponse(_hal_page(request, "aspects", every[page * size : (page + 1) * size], len(every), page, size))
+
+
+def _hal_page(request: HttpRequest, name: str, items: list[dict], total: int, page: int, size: int) -> dict:
+    """One page of a HAL collection, as Asset Management sends it: the items, page facts and links."""
+    pages = (total + size - 1) // size
+    return {
+        "_embedded": {name: items},
+        "page": {"size": size, "totalElements": total, "totalPages": pages, "number": page},
         "_links": _page_links(request, page, pages),
     }
-    return JsonResponse(body)
 
 
 def _page_links(request: HttpRequest, page: int, pages: int) -> dict:

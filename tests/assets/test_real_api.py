@@ -37,6 +37,15 @@ def end_param(end: datetime) -> str:
     return end.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def run_export(export: Export) -> None:
+    """The export task, run at once in this process (the worker tests run it in a real worker)."""
+    celery_app.conf.task_always_eager = True
+    try:
+        export_time_series.delay(export.pk)
+    finally:
+        celery_app.conf.task_always_eager = False
+
+
 @pytest.fixture
 def acme_user(app):
     return app.sign_in("acme", "user@acme.example").browser
@@ -113,11 +122,7 @@ def test_the_csv_carries_the_quality_code(app, acme_user, settings, tmp_path):
         user=record.user, tenant="acme", token_record=record, asset_id=MOTOR_02, asset_name="Motor 02",
         property_set="MotorData", variables=["speed", "current", "current_qc"], start=start, end=start + timedelta(hours=6),
     )
-    celery_app.conf.task_always_eager = True
-    try:
-        export_time_series.delay(export.pk)
-    finally:
-        celery_app.conf.task_always_eager = False
+    run_export(export)
     export.refresh_from_db()
     assert export.status == Export.Status.DONE, export.message
     with export.file.open("rb") as handle:
@@ -258,11 +263,7 @@ def test_a_rate_limited_export_waits_and_finishes(app, acme_user, clean_emulator
         return query
 
     monkeypatch.setattr(Export.objects, "filter", watch)
-    celery_app.conf.task_always_eager = True
-    try:
-        export_time_series.delay(export.pk)
-    finally:
-        celery_app.conf.task_always_eager = False
+    run_export(export)
     export.refresh_from_db()
     assert export.status == Export.Status.DONE and export.attempts == 2 and export.rows == 60
     assert messages == ["MindSphere asks to slow down (too many requests for your tenant); retrying in 2 s."]
