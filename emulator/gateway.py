@@ -7,7 +7,6 @@ Management (and the gateway itself) `{"errors": [{"code", "logref", "message"}]}
 from __future__ import annotations
 
 import functools
-import json
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
