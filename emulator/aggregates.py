@@ -127,39 +127,69 @@ def aggregate(
     series = {name: timeseries.values_from(asset_id, name, first_mark, per_interval * len(spans), step) for name in variables}
     result = []
     for index, (low, high) in enumerate(spans):
-        times = [low + step * (offset + 1) for offset in range(per_interval)]
+        # Records are addressed by their offset in the interval: a month of 1 Hz records is 2.6
+        # million, too many to make a datetime for each.
+        marks = _Marks(low + step, step, per_interval)
         item: dict = {}
         for name in variables:
             values = series[name][index * per_interval : (index + 1) * per_interval]
-            item[name] = _with_quality(asset_id, name, times, values) if name in with_quality else _summary(times, values)
+            item[name] = _with_quality(asset_id, name, marks, values) if name in with_quality else _summary(marks, values)
         item["starttime"] = _format(low)
         item["endtime"] = _format(high)
         result.append(item)
     return result
 
 
-def _with_quality(asset_id: str, name: str, times: list[datetime], values: list[float]) -> dict:
+@dataclass(frozen=True)
+class _Marks:
+    """The times of an interval's records: `first`, then one `step` apart, `count` of them."""
+
+    first: datetime
+    step: timedelta
+    count: int
+
+    def at(self, offset: int) -> datetime:
+        return self.first + self.step * offset
+
+    def by_minute(self) -> list[tuple[int, int, datetime]]:
+        """(from offset, to offset, minute) runs of records that fall in one minute."""
+        microsecond = timedelta(microseconds=1)
+        first, step, minute = (self.first - timeseries.EPOCH) // microsecond, self.step // microsecond, 60_000_000
+        runs, offset = [], 0
+        while offset < self.count:
+            number = (first + step * offset) // minute
+            following = min(self.count, -(-((number + 1) * minute - first) // step))
+            runs.append((offset, following, timeseries.EPOCH + timedelta(minutes=number)))
+            offset = following
+        return runs
+
+
+def _with_quality(asset_id: str, name: str, marks: _Marks, values: list[float]) -> dict:
     # Quality changes by the minute: look it up once a minute, not for each of 60 one-second records.
-    severities: dict[datetime, str] = {}
-    kept_times, kept_values, uncertain, bad = [], [], 0, 0
-    for moment, value in zip(times, values):
-        minute = moment.replace(second=0, microsecond=0)
-        if minute not in severities:
-            severities[minute] = timeseries.severity(timeseries.quality_at(asset_id, name, minute))
-        if severities[minute] == "bad":
-            bad += 1
+    kept_offsets: list[int] = []
+    kept_values: list[float] = []
+    uncertain = bad = 0
+    for low, high, minute in marks.by_minute():
+        severity = timeseries.severity(timeseries.quality_at(asset_id, name, minute))
+        if severity == "bad":
+            bad += high - low
             continue
-        uncertain += severities[minute] == "uncertain"
-        kept_times.append(moment)
-        kept_values.append(value)
+        uncertain += (high - low) if severity == "uncertain" else 0
+        kept_offsets.extend(range(low, high))
+        kept_values.extend(values[low:high])
     if not kept_values:
         return {"countgood": 0, "countuncertain": 0, "countbad": bad}
-    return _summary(kept_times, kept_values, uncertain=uncertain, bad=bad)
+    return _summary(marks, kept_values, kept_offsets, uncertain=uncertain, bad=bad)
 
 
-def _summary(times: list[datetime], values: list[float], *, uncertain: int = 0, bad: int = 0) -> dict:
-    low = min(range(len(values)), key=values.__getitem__)
-    high = max(range(len(values)), key=values.__getitem__)
+def _summary(marks: _Marks, values: list[float], offsets: list[int] | None = None, *, uncertain: int = 0, bad: int = 0) -> dict:
+    """`offsets`: where each value sits among the interval's records (all of them, in order, if None)."""
+
+    def time_of(index: int) -> str:
+        return _format(marks.at(offsets[index] if offsets is not None else index))
+
+    low = values.index(min(values))
+    high = values.index(max(values))
     total = math.fsum(values)
     mean = total / len(values)
     return {
@@ -169,13 +199,13 @@ def _summary(times: list[datetime], values: list[float], *, uncertain: int = 0, 
         "sum": total,
         "average": mean,
         "minvalue": values[low],
-        "mintime": _format(times[low]),
+        "mintime": time_of(low),
         "maxvalue": values[high],
-        "maxtime": _format(times[high]),
+        "maxtime": time_of(high),
         "firstvalue": values[0],
-        "firsttime": _format(times[0]),
+        "firsttime": time_of(0),
         "lastvalue": values[-1],
-        "lasttime": _format(times[-1]),
+        "lasttime": time_of(len(values) - 1),
         # The population standard deviation (statistics.pstdev, without its exact but slow arithmetic).
         "sd": math.sqrt(math.fsum((value - mean) ** 2 for value in values) / len(values)),
     }

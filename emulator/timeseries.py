@@ -58,8 +58,11 @@ def values_from(asset_id: str, variable: str, first: datetime, count: int, step:
     """`value_at` of `count` marks from `first` on (floored), one step apart, computing the profile once."""
     start = _minutes(first, step)
     per_step = step.total_seconds() / MINUTE_SECONDS
-    profile = _profile(asset_id, variable)
-    return [_value(profile, start + offset * per_step) for offset in range(count)]
+    base, amplitude, period, phase = _profile(asset_id, variable)
+    # _value, written out: a month of 1 Hz records is 2.6 million of them (same arithmetic, same results).
+    sin, two_pi, wobble = math.sin, 2 * math.pi, 0.1 * amplitude
+    minutes = (start + offset * per_step for offset in range(count))
+    return [round(base + amplitude * sin(two_pi * (minute + phase) / period) + wobble * sin(minute * 0.7), 3) for minute in minutes]
 
 
 def _value(profile: tuple[float, float, float, float], minute: float) -> float:
