@@ -51,24 +51,19 @@ def _minutes(moment: datetime, step: timedelta) -> float:
 
 def value_at(asset_id: str, variable: str, moment: datetime, step: timedelta = RESOLUTION) -> float:
     """The value of `variable` of `asset_id` at `moment` (floored to its step), to 3 decimals."""
-    return _value(_profile(asset_id, variable), _minutes(moment, step))
+    return values_from(asset_id, variable, moment, 1, step)[0]
 
 
 def values_from(asset_id: str, variable: str, first: datetime, count: int, step: timedelta = RESOLUTION) -> list[float]:
-    """`value_at` of `count` marks from `first` on (floored), one step apart, computing the profile once."""
+    """The values of `count` marks from `first` on (floored), one step apart, computing the profile once."""
     start = _minutes(first, step)
     per_step = step.total_seconds() / MINUTE_SECONDS
     base, amplitude, period, phase = _profile(asset_id, variable)
-    # _value, written out: a month of 1 Hz records is 2.6 million of them (same arithmetic, same results).
+    # One smooth curve plus a small wobble, to 3 decimals. Written as one comprehension with local
+    # names: a month of 1 Hz records is 2.6 million values.
     sin, two_pi, wobble = math.sin, 2 * math.pi, 0.1 * amplitude
     minutes = (start + offset * per_step for offset in range(count))
     return [round(base + amplitude * sin(two_pi * (minute + phase) / period) + wobble * sin(minute * 0.7), 3) for minute in minutes]
-
-
-def _value(profile: tuple[float, float, float, float], minute: float) -> float:
-    base, amplitude, period, phase = profile
-    wobble = 0.1 * amplitude * math.sin(minute * 0.7)
-    return round(base + amplitude * math.sin(2 * math.pi * (minute + phase) / period) + wobble, 3)
 
 
 def quality_at(asset_id: str, variable: str, moment: datetime) -> int:
