@@ -137,8 +137,7 @@ def asset_json(request: HttpRequest, asset: Asset) -> dict:
 @bearer_protected
 def assets(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     try:
-        page = _int_param(request, "page", 0, 0, 10**6)
-        size = _int_param(request, "size", 10, 1, MAX_PAGE_SIZE)
+        page, size = _page_params(request)
         found = _ordered(_filtered(Asset.objects.filter(tenant=tenant), request.GET.get("filter")), request.GET.get("sort"))
     except BadRequest as problem:
         return error(400, str(problem), "mdsp.core.assetmanagement.badRequest")
@@ -151,17 +150,29 @@ def assets(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 @bearer_protected
 def asset_aspects(request: HttpRequest, tenant: Tenant, asset_id: str) -> HttpResponse:
     """`GET /assets/{id}/aspects`: the asset's static and dynamic aspects with their definitions, paged."""
-    asset = Asset.objects.select_related("tenant").filter(tenant=tenant, asset_id=asset_id).first()
+    asset = _tenant_asset(tenant, asset_id)
     if asset is None:
-        return error(404, f"Asset {asset_id} not found.", "mdsp.core.assetmanagement.notFound")
+        return _asset_not_found(asset_id)
     try:
-        page = _int_param(request, "page", 0, 0, 10**6)
-        size = _int_param(request, "size", 10, 1, MAX_PAGE_SIZE)
+        page, size = _page_params(request)
     except BadRequest as problem:
         return error(400, str(problem), "mdsp.core.assetmanagement.badRequest")
     href = asset_href(request, asset)
     every = [aspect_definitions.resource(aspect, asset.asset_id, tenant.name, href) for aspect in asset.aspects]
     return JsonResponse(_hal_page(request, "aspects", every[page * size : (page + 1) * size], len(every), page, size))
+
+
+def _tenant_asset(tenant: Tenant, asset_id: str) -> Asset | None:
+    return Asset.objects.select_related("tenant").filter(tenant=tenant, asset_id=asset_id).first()
+
+
+def _asset_not_found(asset_id: str) -> HttpResponse:
+    return error(404, f"Asset {asset_id} not found.", "mdsp.core.assetmanagement.notFound")
+
+
+def _page_params(request: HttpRequest) -> tuple[int, int]:
+    """`page` and `size` of an Asset Management list (BadRequest when out of bounds)."""
+    return _int_param(request, "page", 0, 0, 10**6), _int_param(request, "size", 10, 1, MAX_PAGE_SIZE)
 
 
 def _hal_page(request: HttpRequest, name: str, items: list[dict], total: int, page: int, size: int) -> dict:
@@ -192,9 +203,9 @@ def _page_links(request: HttpRequest, page: int, pages: int) -> dict:
 @require_GET
 @bearer_protected
 def asset_detail(request: HttpRequest, tenant: Tenant, asset_id: str) -> HttpResponse:
-    asset = Asset.objects.select_related("tenant").filter(tenant=tenant, asset_id=asset_id).first()
+    asset = _tenant_asset(tenant, asset_id)
     if asset is None:
-        return error(404, f"Asset {asset_id} not found.", "mdsp.core.assetmanagement.notFound")
+        return _asset_not_found(asset_id)
     return JsonResponse(asset_json(request, asset))
 
 
