@@ -5,7 +5,8 @@ form redirects to the tenant's logout.do: browsers apply form-action to those re
 
 The header is the same for every response that brings no policy of its own (django-csp's
 decorators) and used no nonce, so it is built once per process: django-csp builds it anew for
-each response, which cost about a sixth of the session check's time (docs/performance.md).
+each response, about 50 µs of every request (docs/performance.md). A policy with
+EXCLUDE_URL_PREFIXES depends on the path, so it is left to django-csp.
 """
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ from sso.app_settings import app_settings
 
 # What csp.decorators leave on a response: such a response gets its own header.
 OWN_POLICY = tuple(f"_csp_{kind}{ro}" for kind in ("exempt", "config", "update", "replace") for ro in ("", "_ro"))
+POLICIES = ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+# The headers every plain response gets, built at the first one; None: not built yet, or a setting
+# changed (it stays None while the policies exclude paths: django-csp builds each header then).
 _shared_headers: dict[str, str] | None = None
 
 
@@ -48,9 +52,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        if not self._shares_the_policy(request, response):
+        shared = self._shared_headers(request) if self._shares_the_policy(request, response) else None
+        if shared is None:
             return super().process_response(request, response)
-        for name, value in self._shared_headers(request).items():
+        for name, value in shared.items():
             response[name] = value
         # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
@@ -62,14 +67,13 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             return False
         if settings.DEBUG and response.status_code in (404, 500):  # django-csp leaves debug pages alone
             return False
-        excluded = any(
-            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
-            for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
-        )
-        return not excluded and not any(hasattr(response, name) for name in OWN_POLICY)
+        return not any(hasattr(response, name) for name in OWN_POLICY)
 
-    def _shared_headers(self, request: HttpRequest) -> dict[str, str]:
+    def _shared_headers(self, request: HttpRequest) -> dict[str, str] | None:
+        """The plain responses' headers; None when the policies exclude paths (django-csp decides)."""
         global _shared_headers
+        if _shared_headers is None and any((getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") for name in POLICIES):
+            return None
         if _shared_headers is None:
             plain = HttpResponse()
             headers = {

@@ -77,3 +77,9 @@ def test_a_changed_setting_changes_the_header(settings):
     assert "form-action 'self' https://*.piam.eu1.mindsphere.io" in serve(plain)[HEADER]
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
     assert serve(plain)["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
+def test_excluded_paths_get_no_header_and_others_still_do(settings):
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/legacy/"]}
+    assert HEADER not in serve(plain, "/legacy/page/")
+    assert "form-action 'self' http://127.0.0.1:8001" in serve(plain, "/page/")[HEADER]
