@@ -8,7 +8,7 @@ APP_PORT ?= 8000
 EMULATOR_PORT ?= 8001
 export APP_PORT EMULATOR_PORT
 
-.PHONY: run serve test bench lighthouse setup check migrate seed messages clean
+.PHONY: run serve test lint format bench lighthouse setup check migrate seed messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -70,6 +70,17 @@ check: setup
 
 test: $(VENV)/.dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The house style, held by tools (pyproject.toml): ruff's lint rules and formatting, and mypy.
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# Apply ruff's safe fixes and its formatting.
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # The benchmark (docs/performance.md): ratios against bare Django views of the same run, on SQLite
 # and, when they answer on this machine, PostgreSQL and Redis. Options: BENCH_ARGS="--seconds 5".
