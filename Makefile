@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 APP_PORT ?= 8000
 EMULATOR_PORT ?= 8001
 export APP_PORT EMULATOR_PORT
+APP_PACKAGES := project mindsphere sso navigation assets tenantadmin webapp
 
 .PHONY: run serve test lint format bench lighthouse setup check migrate seed messages clean
 
@@ -75,7 +76,8 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=project.settings $(VENV)/bin/mypy $(APP_PACKAGES) bench tools/lighthouse/run.py
+	DJANGO_SETTINGS_MODULE=emulator.settings $(VENV)/bin/mypy emulator
 
 # Apply ruff's safe fixes and its formatting.
 format: $(VENV)/.dev
