@@ -119,6 +119,12 @@ assert client.get("/").headers["Location"] == "/home/maintenance/"
 page = client.get("/home/maintenance/").content.decode()
 assert "home page of the role <strong>Maintenance</strong>" in page, page
 assert 'id="mindsphere-lifecycle"' in page and 'href="/home/maintenance/"' in page
+# Every role with a home page has the asset pages and the Account page, in the menu too; not a tenant admin's page.
+assert 'href="/assets/"' in page and 'href="/account/"' in page and 'href="/manage/roles/"' not in page, page
+statuses = [client.get(path).status_code for path in ("/assets/exports/", "/account/", "/manage/roles/")]
+assert statuses == [200, 200, 403], statuses
+# Past the role check to the token check, which signs out: no MindSphere session here.
+assert client.get("/assets/").status_code == 302
 print("served")
 """
 
