@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from navigation.homes import home_roles
+
 
 class AppSettings:
     # Longest range of one CSV export, in days.
@@ -13,6 +15,9 @@ class AppSettings:
     ASSETS_EXPORT_MAX_AGE_HOURS: int = 24
     # Retries of an export while MindSphere is unreachable (backoff 1, 2, 4... s, or Retry-After).
     ASSETS_EXPORT_MAX_RETRIES: int = 5
+    # The roles (Django groups) that may open the asset pages and exports, separated by commas;
+    # empty: every role with a home page (navigation/homes.py), so a new role gets them too.
+    ASSETS_ROLES: str = ""
 
     def __getattribute__(self, name: str):
         default = object.__getattribute__(self, name)
@@ -20,3 +25,9 @@ class AppSettings:
 
 
 app_settings = AppSettings()
+
+
+def asset_roles() -> frozenset[str]:
+    """The roles of the asset pages and exports: ASSETS_ROLES, else every role with a home page."""
+    named = frozenset(role.strip() for role in app_settings.ASSETS_ROLES.split(",") if role.strip())
+    return named or home_roles()

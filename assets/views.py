@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from navigation.menus import menu_page
+from navigation.access import role_required
 from sso.app_settings import app_settings
 from sso.client import MindSphereAPIError
 from sso.decorators import mindsphere_required
@@ -21,6 +21,7 @@ from sso.exceptions import RateLimitedError
 from sso.responses import bad_request_response, rate_limited_text
 
 from . import charts, series
+from .app_settings import asset_roles
 from .aspects import chart_variables, static_values
 from .forms import ExportForm
 from .loading import fragment_of, wait_url, wants_shell
@@ -89,7 +90,7 @@ def _rows(assets: list[dict]) -> list[dict]:
 
 
 @never_cache
-@menu_page("assets:list")  # the role first: no token refresh for a 403
+@role_required(asset_roles)  # the role first: no token refresh for a 403
 @mindsphere_required
 def asset_list(request: HttpRequest) -> HttpResponse:
     """The tenant's assets by name; `?q=` searches names, `?page=N` (0-based, as the API) loads more.
@@ -189,7 +190,7 @@ DETAIL_FRAGMENTS = {"asset-body": "assets/_detail_body.html", "series": "assets/
 
 
 @never_cache
-@menu_page("assets:list")  # the role first: no token refresh for a 403
+@role_required(asset_roles)  # the role first: no token refresh for a 403
 @mindsphere_required
 def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
     """An asset's details and a chart of one variable over the last 24 hours, 7 or 30 days.

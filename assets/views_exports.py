@@ -10,21 +10,19 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from navigation.menus import menu_page
+from navigation.access import role_required
 from sso.decorators import mindsphere_required
 from sso.session import record_id
 
-from .app_settings import app_settings
+from .app_settings import app_settings, asset_roles
 from .forms import ExportForm
 from .models import Export
 from .tasks import export_time_series
 
-EXPORTS_PAGE = "assets:list"  # exports share the roles of the asset pages
-
 
 @require_POST
 @vary_on_headers("HX-Request")
-@menu_page(EXPORTS_PAGE)  # the role first: no token refresh for a 403
+@role_required(asset_roles)  # the role first: no token refresh for a 403
 @mindsphere_required
 def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = request.mindsphere.asset(asset_id)  # 404 from MindSphere for another tenant's asset
@@ -74,7 +72,7 @@ def _own_export(request: HttpRequest, pk: int) -> Export:
 
 @never_cache
 @vary_on_headers("HX-Request")
-@menu_page(EXPORTS_PAGE)
+@role_required(asset_roles)
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)
     if request.htmx:
@@ -83,14 +81,14 @@ def export_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@menu_page(EXPORTS_PAGE)
+@role_required(asset_roles)
 def export_list(request: HttpRequest) -> HttpResponse:
     exports = Export.objects.filter(user=request.user)[:20]
     return render(request, "assets/export_list.html", {"exports": exports})
 
 
 @never_cache
-@menu_page(EXPORTS_PAGE)
+@role_required(asset_roles)
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)
     if export.status != Export.Status.DONE or not export.file:

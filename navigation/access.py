@@ -1,39 +1,73 @@
-"""Role-based access on top of Django's own tools (groups, and the sign-in policy of sso.responses)."""
+"""Role-based access: each page declares its roles where its view is, and the menu asks the view.
+
+`role_required(...)` guards a view and marks it with the roles it lets in (`page_roles`), so the
+menu can read a page's roles from the view its URL name resolves to: no list of roles elsewhere.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Callable, Iterable
+from functools import cache, wraps
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.urls import resolve, reverse
 
 from sso.responses import forbidden_response, login_required_response
+from sso.roles import has_role
+
+# A role name, or a function giving role names when asked (e.g. every role with a home page).
+Roles = str | Callable[[], Iterable[str]]
+View = Callable[..., HttpResponse]
 
 
-def role_names(user) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_role_names", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._role_names = cached
-    return cached
-
-
-def role_required(*roles: str) -> Callable:
+def role_required(*roles: Roles) -> Callable[[View], View]:
     """Signed-in people with one of `roles` pass; others get 403, and anonymous people the Login page.
 
-    Put it outside `mindsphere_required`, so the role is checked before any token refresh.
+    The view gets `page_roles()`, the role names it lets in (read at each call, so functions
+    follow the declarations and settings). Put it outside `mindsphere_required`, so the role is
+    checked before any token refresh.
     """
+    names = frozenset(role for role in roles if isinstance(role, str))
+    sources = [role for role in roles if not isinstance(role, str)]
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def page_roles() -> frozenset[str]:
+        return names.union(*(source() for source in sources)) if sources else names
+
+    def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return login_required_response(request)
-            if not role_names(request.user) & set(roles):
+            if not has_role(request.user, page_roles()):
                 return forbidden_response(request)
             return view(request, *args, **kwargs)
 
+        # Decorators outside this one (never_cache, vary_on_headers...) copy it with functools.wraps.
+        wrapper.page_roles = page_roles
         return wrapper
 
     return decorator
+
+
+@cache  # URLs do not change while the process runs; the menu asks on every signed-in page
+def _view(url_name: str) -> View:
+    return resolve(reverse(url_name)).func
+
+
+@receiver(setting_changed)
+def _forget_views(*, setting: str, **kwargs) -> None:
+    # Tests switch URLconfs; Django forgets its own resolved URLs then too (django.test.signals).
+    if setting == "ROOT_URLCONF":
+        _view.cache_clear()
+
+
+def page_roles(url_name: str) -> frozenset[str] | None:
+    """The roles the page named `url_name` (taking no arguments) lets in; None if it declares none."""
+    declared = getattr(_view(url_name), "page_roles", None)
+    return declared() if declared else None
+
+
+def may_open(user, url_name: str) -> bool:
+    """Whether `user` has a role the page named `url_name` lets in (a page without `role_required`: no)."""
+    return has_role(user, page_roles(url_name) or ())

@@ -10,10 +10,10 @@ from django.core.checks import Error, Tags, register
 from django.template import Template, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template
 from django.template.loader_tags import ExtendsNode
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
-from . import menus
-from .homes import ROLE_HOMES
+from . import homes, menus
+from .access import page_roles
 
 SIGNED_IN_LAYOUT = "base_signed_in.html"
 MAX_DEPTH = 20  # extends levels followed; real pages use two or three
@@ -38,7 +38,7 @@ def _parents(template: Template) -> list[str]:
 def check_role_home_templates(app_configs=None, **kwargs) -> list:
     """E001: a role home page that does not extend base_signed_in.html; E004: one whose template won't load."""
     errors = []
-    for home in ROLE_HOMES:
+    for home in homes.ROLE_HOMES:
         try:
             parents = _parents(get_template(home.template).template)
         except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
@@ -67,21 +67,28 @@ def check_role_home_templates(app_configs=None, **kwargs) -> list:
 
 @register(Tags.urls)
 def check_menu_url_names(app_configs=None, **kwargs) -> list:
-    """E002: a menu item whose URL name does not resolve."""
-    errors = []
-    for item in menus.MENU:
-        try:
-            reverse(item.url_name)
-        except NoReverseMatch:
-            errors.append(
-                Error(
-                    f"The menu item '{item.label}' has the URL name '{item.url_name}', which does not resolve.",
-                    hint="Add a URL pattern with that name (taking no arguments), or fix the name in navigation/menus.py.",
-                    obj=item.url_name,
-                    id="navigation.E002",
-                )
-            )
-    return errors
+    """E002: a menu item whose URL name does not resolve; E005: one whose page declares no roles."""
+    return [error for error in map(_menu_item_error, menus.menu()) if error]
+
+
+def _menu_item_error(item: menus.MenuItem) -> Error | None:
+    try:
+        roles = page_roles(item.url_name)
+    except NoReverseMatch:
+        return Error(
+            f"The menu item '{item.label}' has the URL name '{item.url_name}', which does not resolve.",
+            hint="Add a URL pattern with that name (taking no arguments), or fix the name in navigation/menus.py.",
+            obj=item.url_name,
+            id="navigation.E002",
+        )
+    if roles is None:
+        return Error(
+            f"The page of the menu item '{item.label}' ('{item.url_name}') declares no roles, so nobody sees the item.",
+            hint="Guard its view with navigation.access.role_required(...).",
+            obj=item.url_name,
+            id="navigation.E005",
+        )
+    return None
 
 
 @register()
@@ -89,7 +96,7 @@ def check_role_homes_are_distinct(app_configs=None, **kwargs) -> list:
     """E003: two role homes with the same role, URL or scope."""
     errors = []
     for attribute in ("slug", "scope"):
-        values = [getattr(home, attribute) for home in ROLE_HOMES]
+        values = [getattr(home, attribute) for home in homes.ROLE_HOMES]
         for value in sorted({value for value in values if values.count(value) > 1}):
             errors.append(
                 Error(

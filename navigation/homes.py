@@ -2,10 +2,10 @@
 
 Each entry is a role (a Django group, the Mendix user role) with the MindSphere app scope that
 grants it by default, its menu label and icon. From an entry follow its URL (`/home/<slug>/`, URL
-name `navigation:<slug>_home`), its menu item, its template (`navigation/homes/<slug>.html`, which
-extends base_signed_in.html, checked by navigation.E001), and at `migrate` its group and scope
-mapping. `/` sends a person to the first home their roles allow. `manage.py startrolehome` adds an
-entry and a template; see docs/role-home-pages.md.
+name `navigation:<slug>_home`, a page for that role only), its menu item, its template
+(`navigation/homes/<slug>.html`, which extends base_signed_in.html, checked by navigation.E001),
+and at `migrate` its group and scope mapping. `/` sends a person to the first home their roles
+allow. `manage.py startrolehome` adds an entry and a template; see docs/role-home-pages.md.
 """
 from __future__ import annotations
 
@@ -52,5 +52,6 @@ def role_home_for(role_names: set[str]) -> RoleHome | None:
     return next((home for home in ROLE_HOMES if home.role in role_names), None)
 
 
-def role_home_by_slug(slug: str) -> RoleHome | None:
-    return next((home for home in ROLE_HOMES if home.slug == slug), None)
+def home_roles() -> frozenset[str]:
+    """Every role that has a home page (the roles of the Account page, and of the asset pages by default)."""
+    return frozenset(home.role for home in ROLE_HOMES)

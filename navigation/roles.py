@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from sso.models import ScopeRoleMapping
 
-from .homes import ROLE_HOMES
+from . import homes
 
 
 def create_role_groups(using: str = "default", **kwargs) -> list[str]:
@@ -15,7 +15,7 @@ def create_role_groups(using: str = "default", **kwargs) -> list[str]:
     groups and mappings are left as they are: operators may have changed them since.
     """
     created = []
-    for home in ROLE_HOMES:
+    for home in homes.ROLE_HOMES:
         group, new = Group.objects.using(using).get_or_create(name=home.role)
         if new:
             ScopeRoleMapping.objects.using(using).get_or_create(tenant="", scope=home.scope, defaults={"group": group})

@@ -8,6 +8,6 @@ app_name = "navigation"
 urlpatterns = [
     path("", views.home, name="home"),
     # One URL per role home (navigation/homes.py): /home/<slug>/, named <slug>_home.
-    *[path(home.path, views.role_home, {"slug": home.slug}, name=f"{home.slug}_home") for home in ROLE_HOMES],
+    *[path(home.path, views.role_home(home), name=f"{home.slug}_home") for home in ROLE_HOMES],
     path("account/", views.account, name="account"),
 ]

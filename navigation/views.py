@@ -1,7 +1,9 @@
 """`/` (the Login page or the person's role home), the role home pages and the Account page."""
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -10,13 +12,12 @@ from django.views.decorators.cache import never_cache
 from sso import roles, session
 from sso.app_settings import app_settings
 from sso.models import MindSphereIdentity, TokenRecord
-from sso.roles import has_role
+from sso.roles import role_names
 from sso.session import record_id
 from sso.views import login_page
 
-from .access import role_names, role_required
-from .homes import RoleHome, role_home_by_slug, role_home_for
-from .menus import menu_page
+from .access import role_required
+from .homes import RoleHome, home_roles, role_home_for
 
 
 @never_cache
@@ -24,8 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Anonymous: the Login page. Signed in: the first role home page, or the no-role page."""
     if not request.user.is_authenticated:
         return login_page(request)
-    home_page = role_home_for(role_names(request.user)) if has_role(request.user) else None
-    if home_page is None:  # no mapped role, or a mapped role without a home page
+    home_page = role_home_for(role_names(request.user))
+    if home_page is None:  # no role, or only roles without a home page
         return render(request, "sso/no_role.html", _session_context(request), status=403)
     return HttpResponseRedirect(reverse(home_page.url_name))
 
@@ -39,13 +40,19 @@ def _session_context(request: HttpRequest) -> dict:
     }
 
 
-@never_cache
-def role_home(request: HttpRequest, slug: str) -> HttpResponse:
-    """A role's home page (navigation/homes.py), for that role only."""
-    home_page = role_home_by_slug(slug)
-    if home_page is None:
-        raise Http404("No such role home page.")
-    return role_required(home_page.role)(_render_role_home)(request, home_page)
+def role_home(home_page: RoleHome) -> Callable[[HttpRequest], HttpResponse]:
+    """The view of a role's home page (navigation/homes.py), for that role only.
+
+    navigation/urls.py makes one per home, so each page declares its own role where its view is.
+    """
+
+    @never_cache
+    @role_required(home_page.role)
+    def view(request: HttpRequest) -> HttpResponse:
+        return _render_role_home(request, home_page)
+
+    view.__name__ = view.__qualname__ = f"{home_page.slug}_home"
+    return view
 
 
 def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse:
@@ -68,7 +75,7 @@ def admin_context(request: HttpRequest, context: dict) -> dict:
 
 
 @never_cache
-@menu_page("navigation:account")
+@role_required(home_roles)  # everyone with a role home page
 def account(request: HttpRequest) -> HttpResponse:
     """Who is signed in, to which tenant, with which roles, until when; sign out here or everywhere."""
     context = _session_context(request)

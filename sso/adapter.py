@@ -31,7 +31,8 @@ class AccountAdapter(DefaultAccountAdapter):
         # A person without a role lands on the no-role page: a green "Successfully signed in" above
         # "No role assigned" reads as a contradiction, so that page speaks alone.
         user = (message_context or {}).get("user")
-        if message_template == "account/messages/logged_in.txt" and user is not None and not roles.has_role(user):
+        signed_in = message_template == "account/messages/logged_in.txt"
+        if signed_in and user is not None and not roles.has_role(user, roles.app_role_names()):
             return
         super().add_message(request, level, message_template, message_context, *args, **kwargs)
 

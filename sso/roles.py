@@ -1,4 +1,5 @@
-"""From MindSphere scopes to Django groups (the app's roles), per tenant; and who the operators are.
+"""From MindSphere scopes to Django groups (the app's roles), per tenant; who the operators are; and
+the app's one check of a person's roles (`has_role`).
 
 A person's roles come from their own tenant's mapping when that tenant has saved one, else from
 the app-wide defaults (rows without a tenant). Operators (Django admin) are superusers, and the
@@ -94,6 +95,7 @@ def sync_roles(user, scopes: Iterable[object], tenant: str) -> set[Group]:
         return granted
     operator = is_operator(tenant, scopes)
     user.groups.set([*granted, operators_group()] if operator else granted)
+    _forget_role_names(user)
     if user.is_staff != operator:
         user.is_staff = operator
         user.save(update_fields=["is_staff"])
@@ -115,6 +117,32 @@ def resync_default_tenants() -> int:
     return sum(resync_tenant(tenant) for tenant in tenants)
 
 
-def has_role(user) -> bool:
-    """Whether any mapped group is among the user's groups (the no-role page otherwise)."""
-    return user.groups.filter(scope_mappings__isnull=False).exists()
+# A person's role names are kept on their user object, which lives for one request: the role check,
+# the menu and the page each ask, and the groups change only in sync_roles, which drops the copy.
+ROLE_NAMES_ATTRIBUTE = "_role_names"
+
+
+def role_names(user) -> frozenset[str]:
+    """The names of the user's roles (their Django groups); none for anonymous people. One query a request."""
+    if not user.is_authenticated:
+        return frozenset()
+    names = getattr(user, ROLE_NAMES_ATTRIBUTE, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, ROLE_NAMES_ATTRIBUTE, names)
+    return names
+
+
+def _forget_role_names(user) -> None:
+    if hasattr(user, ROLE_NAMES_ATTRIBUTE):
+        delattr(user, ROLE_NAMES_ATTRIBUTE)
+
+
+def has_role(user, roles: Iterable[str]) -> bool:
+    """Whether the user has one of `roles`: the app's one role check (pages, menus, sign-in)."""
+    return not role_names(user).isdisjoint(roles)
+
+
+def app_role_names() -> frozenset[str]:
+    """The roles a scope grants in some tenant (or by default): groups such as Operators are not app roles."""
+    return frozenset(Group.objects.filter(scope_mappings__isnull=False).values_list("name", flat=True))

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from navigation.menus import menu_page
+from navigation.access import role_required
 from sso import roles, session
 from sso.app_settings import app_settings
 from sso.models import MappingChange, MindSphereIdentity
@@ -22,6 +22,7 @@ from . import mapping
 from .forms import STALE, MappingForm
 
 PAGE = "tenantadmin:roles"
+ROLE = "Admin"  # the tenant's admins: the role the app scope `admin` grants by default (navigation/homes.py)
 APPLIES = gettext_lazy("People of {tenant} get their new roles at once: their pages follow at their next page load or session check.")
 
 
@@ -53,7 +54,7 @@ def _context(request: HttpRequest, tenant: str, form: MappingForm | None = None)
 @never_cache
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
-@menu_page(PAGE)
+@role_required(ROLE)
 def roles_page(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     if tenant is None:
@@ -80,7 +81,7 @@ def roles_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @vary_on_headers("HX-Request")
-@menu_page(PAGE)
+@role_required(ROLE)
 def reset(request: HttpRequest) -> HttpResponse:
     """Back to the app's defaults: only for the person's own tenant, and only from a current form."""
     tenant = _tenant(request)

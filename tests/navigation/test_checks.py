@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.template.loader import render_to_string
 
-from navigation import checks, menus
+from navigation import checks, homes, menus
 from navigation.homes import RoleHome
 from navigation.menus import MenuItem
 
@@ -20,7 +20,7 @@ def templates(settings, tmp_path, monkeypatch) -> Path:
     """A temporary templates directory searched first, and one role home whose template is PAGE."""
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]}]
-    monkeypatch.setattr(checks, "ROLE_HOMES", [HOME])
+    monkeypatch.setattr(homes, "ROLE_HOMES", [HOME])
     return tmp_path
 
 
@@ -92,14 +92,24 @@ def test_pages_for_anonymous_people_have_no_lifecycle_include(rf):
     assert "mindsphere-lifecycle" not in html
 
 
+def test_the_menu_of_the_project_passes():
+    assert checks.check_menu_url_names() == []
+
+
 def test_e002_for_a_menu_item_whose_url_name_does_not_resolve(monkeypatch):
-    monkeypatch.setattr(menus, "MENU", [*menus.MENU, MenuItem("Gone", "star", "navigation:gone", frozenset({"User"}))])
+    monkeypatch.setattr(menus, "PAGES", [*menus.PAGES, MenuItem("Gone", "star", "navigation:gone")])
     assert [message.id for message in checks.check_menu_url_names()] == ["navigation.E002"]
 
 
 def test_e002_for_a_url_name_that_needs_arguments(monkeypatch):
-    monkeypatch.setattr(menus, "MENU", [MenuItem("Asset", "grid", "assets:detail", frozenset({"User"}))])
+    monkeypatch.setattr(menus, "PAGES", [MenuItem("Asset", "grid", "assets:detail")])
     assert [message.id for message in checks.check_menu_url_names()] == ["navigation.E002"]
+
+
+def test_e005_for_a_menu_item_whose_page_declares_no_roles(monkeypatch):
+    monkeypatch.setattr(menus, "PAGES", [*menus.PAGES, MenuItem("Health", "star", "healthz")])
+    (error,) = checks.check_menu_url_names()
+    assert error.id == "navigation.E005" and "role_required" in error.hint
 
 
 @pytest.mark.parametrize(
@@ -108,7 +118,5 @@ def test_e002_for_a_url_name_that_needs_arguments(monkeypatch):
     ids=["same-role", "same-scope"],
 )
 def test_e003_for_two_homes_of_one_role_or_scope(monkeypatch, extra):
-    from navigation.homes import ROLE_HOMES
-
-    monkeypatch.setattr(checks, "ROLE_HOMES", [*ROLE_HOMES, extra])
+    monkeypatch.setattr(homes, "ROLE_HOMES", [*homes.ROLE_HOMES, extra])
     assert [message.id for message in checks.check_role_homes_are_distinct()] == ["navigation.E003"]

@@ -1,13 +1,15 @@
-"""Role home pages declared in navigation/homes.py: their order, menu items, groups and pages."""
+"""Role home pages declared in navigation/homes.py: their order, groups, and what each role sees and opens."""
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.contrib.auth.models import Group, User
 
-from navigation import homes, menus
+from navigation import homes
 from navigation.homes import ROLE_HOMES, RoleHome, role_home_for
 from navigation.roles import create_role_groups
-from sso.models import ScopeRoleMapping
+from sso.models import MindSphereIdentity, ScopeRoleMapping
 
 
 @pytest.mark.parametrize(
@@ -29,15 +31,6 @@ def test_a_role_home_is_named_after_its_role():
     )
 
 
-@pytest.mark.parametrize("home", ROLE_HOMES, ids=lambda home: home.role)
-def test_every_role_home_has_a_menu_item_for_its_role(home):
-    assert menus.item_for(home.url_name).roles == {home.role}
-
-
-def test_every_role_sees_the_account_page():
-    assert menus.item_for("navigation:account").roles == {home.role for home in ROLE_HOMES}
-
-
 # --- groups and mappings follow from the declarations ---------------------------------------------
 
 
@@ -48,7 +41,6 @@ def test_migrate_made_a_group_and_a_mapping_for_every_role(db):
 
 def test_a_new_role_gets_its_group_and_scope_at_migrate(db, monkeypatch):
     monkeypatch.setattr(homes, "ROLE_HOMES", [*ROLE_HOMES, RoleHome("Maintenance", scope="maintenance", title="M")])
-    monkeypatch.setattr("navigation.roles.ROLE_HOMES", homes.ROLE_HOMES)
     assert create_role_groups() == ["Maintenance"]
     assert ScopeRoleMapping.objects.get(scope="maintenance").group.name == "Maintenance"
     assert create_role_groups() == []  # idempotent
@@ -62,29 +54,86 @@ def test_mappings_changed_by_operators_are_kept(db):
     assert ScopeRoleMapping.objects.get(scope="admin").group.name == "User"
 
 
-# --- the pages: role x page ----------------------------------------------------------------------
+# --- what each role sees and opens: role x page ---------------------------------------------------
+
+# "Unmapped" is a group without a home page: no page is for it.
+ROLES = ["Admin", "User", "Unmapped"]
+# Who may open each page. The asset pages and the Account page are for every role with a home page.
+OPENS = {
+    "/home/admin/": {"Admin"},
+    "/home/user/": {"User"},
+    "/assets/exports/": {"Admin", "User"},
+    "/account/": {"Admin", "User"},
+    "/manage/roles/": {"Admin"},
+}
+MENUS = {
+    "Admin": ["Admin", "Assets", "Roles", "Account"],
+    "User": ["Home", "Assets", "Account"],
+    "Unmapped": [],
+}
 
 
 def person(*roles: str) -> User:
-    user = User.objects.create_user(username="-".join(roles) or "nobody")
+    """Someone of tenant acme with exactly these roles."""
+    name = "-".join(roles) or "nobody"
+    user = User.objects.create_user(username=name)
+    MindSphereIdentity.objects.create(user=user, tenant="acme", mindsphere_user_id=name, email=f"{name}@acme.example")
+    Group.objects.get_or_create(name="Unmapped")
     user.groups.add(*Group.objects.filter(name__in=roles))
     return user
 
 
-@pytest.mark.parametrize("home", ROLE_HOMES, ids=lambda home: home.role)
-@pytest.mark.parametrize("role", [home.role for home in ROLE_HOMES] + ["Unmapped"])
-def test_a_home_page_is_for_its_role_only(db, client, home, role):
-    Group.objects.get_or_create(name="Unmapped")
+def menu_labels(html: str) -> list[str]:
+    nav = re.search(r'<nav class="menu".*?</nav>', html, flags=re.S)
+    return re.findall(r"<span>([^<]+)</span></a></li>", nav.group(0)) if nav else []
+
+
+@pytest.mark.parametrize("path", OPENS)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_answers_its_roles_only(db, client, role, path):
     client.force_login(person(role))
-    response = client.get("/" + home.path)
-    if role == home.role:
+    response = client.get(path)
+    if role in OPENS[path]:
         assert response.status_code == 200
-        assert str(home.title) in response.content.decode()
         assert 'id="mindsphere-lifecycle"' in response.content.decode()
-        assert response.headers["Cache-Control"].startswith("max-age=0")
     else:
         assert response.status_code == 403
         assert "This page is not for your role" in response.content.decode()
+    assert menu_labels(response.content.decode()) == MENUS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_asset_list_checks_the_role_before_the_token(db, client, role):
+    client.force_login(person(role))  # signed in without MindSphere: no token to check
+    response = client.get("/assets/")
+    if role in OPENS["/assets/exports/"]:
+        assert (response.status_code, response.headers["Location"]) == (302, "/?next=%2Fassets%2F")
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("home", ROLE_HOMES, ids=lambda home: home.role)
+def test_a_home_page_shows_its_title_and_is_not_cached(db, client, home):
+    client.force_login(person(home.role))
+    response = client.get("/" + home.path)
+    assert str(home.title) in response.content.decode()
+    assert response.headers["Cache-Control"].startswith("max-age=0")
+
+
+def test_assets_roles_narrows_the_asset_pages_and_their_links(db, client, settings):
+    settings.ASSETS_ROLES = "Admin"
+    client.force_login(person("User"))
+    home = client.get("/home/user/").content.decode()
+    assert menu_labels(home) == ["Home", "Account"] and "Browse your assets" not in home
+    assert client.get("/assets/exports/").status_code == 403
+    client.force_login(person("Admin"))
+    assert client.get("/assets/exports/").status_code == 200
+    assert "Assets" in menu_labels(client.get("/account/").content.decode())
+
+
+def test_the_user_home_links_the_assets(db, client):
+    client.force_login(person("User"))
+    assert 'href="/assets/">Browse your assets</a>' in client.get("/home/user/").content.decode()
 
 
 @pytest.mark.parametrize("home", ROLE_HOMES, ids=lambda home: home.role)
@@ -109,8 +158,9 @@ def test_slash_sends_each_role_to_its_home(db, client, roles, location):
     assert (response.status_code, response.headers["Location"]) == (302, location)
 
 
-def test_slash_shows_the_no_role_page_without_a_mapped_role(db, client):
-    client.force_login(person())
+@pytest.mark.parametrize("roles", [[], ["Unmapped"]], ids=["no-group", "no-home-page"])
+def test_slash_shows_the_no_role_page_without_a_role_home(db, client, roles):
+    client.force_login(person(*roles))
     response = client.get("/")
     assert response.status_code == 403 and "No role assigned" in response.content.decode()
 

@@ -3,16 +3,24 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
+from django.template import Context, engines
+from django.template.loader_tags import BlockNode, ExtendsNode
+from django.utils import timezone, translation
 
 from navigation import homes
+from sso.session import SessionIdentity
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,6 +59,61 @@ def test_adds_one_declaration_and_one_template(start, copy, monkeypatch):
     template = (copy / "templates" / "navigation" / "homes" / "field_service.html").read_text()
     assert template.startswith('{% extends "base_signed_in.html" %}')
     assert "/home/field-service/" in output and "migrate" in output
+
+
+# --- the written page is the User home page's layout -----------------------------------------------
+
+BERLIN = ZoneInfo("Europe/Berlin")
+USER_HOME = ROOT / "navigation" / "templates" / "navigation" / "homes" / "user.html"
+SENTENCES = {
+    "en": "\n  <p>This is the home page of the role <strong>User</strong>.</p>",
+    "de": "\n  <p>Dies ist die Startseite der Rolle <strong>User</strong>.</p>",
+}
+
+
+def page_of(source: str, rf, *, identity: SessionIdentity | None, roles: list[str], ends: datetime) -> dict:
+    """The parent and every block of a home page template, rendered as the User home's view would."""
+    template = engines["django"].from_string(source).template
+    request = rf.get("/home/user/")
+    request.user = User.objects.create_user(f"person-{User.objects.count()}")
+    request.user.groups.add(*Group.objects.filter(name__in=roles))
+    context = Context({
+        "request": request,
+        "user": request.user,
+        "identity": identity,
+        "roles": roles,
+        "session_ends": ends,
+        "home": homes.role_home_for({"User"}),
+    })
+    extends = template.nodelist.get_nodes_by_type(ExtendsNode)
+    with context.bind_template(template):
+        blocks = {node.name: node.render(context) for node in template.nodelist.get_nodes_by_type(BlockNode)}
+    return {"extends": [node.parent_name.var for node in extends], **blocks}
+
+
+@pytest.mark.parametrize("language", SENTENCES)
+@pytest.mark.parametrize(
+    ("identity", "roles"),
+    [
+        (SessionIdentity("first.last@acme.example", "acme"), ["User"]),
+        (None, ["User"]),
+        (SessionIdentity("first.last@acme.example", "acme"), ["Unmapped"]),  # no asset pages: no link to them
+    ],
+    ids=["mindsphere", "local", "no-assets"],
+)
+def test_the_written_page_is_the_user_home_with_one_sentence_more(start, copy, rf, db, language, identity, roles):
+    """Same layout, app-bar title, blocks, filters (wrappable e-mail, local time) as homes/user.html."""
+    start("Field Service", "--scope", "field-service")
+    written = (copy / "templates" / "navigation" / "homes" / "field_service.html").read_text()
+    Group.objects.get_or_create(name="Unmapped")
+    ends = timezone.now() + timedelta(hours=12, seconds=30)  # the time left reads the same for 30 s
+    with translation.override(language), timezone.override(BERLIN):  # the browser's zone (webapp.localtime)
+        ours = page_of(written, rf, identity=identity, roles=roles, ends=ends)
+        theirs = page_of(USER_HOME.read_text(), rf, identity=identity, roles=roles, ends=ends)
+    assert SENTENCES[language] in ours["content"]
+    assert {**ours, "content": ours["content"].replace(SENTENCES[language], "")} == theirs
+    assert ("first.last@<wbr>acme<wbr>.example" in ours["content"]) == (identity is not None)
+    assert re.search(r"CES?T</time>", ours["content"]) and "UTC" not in ours["content"]  # not a fixed label
 
 
 def test_dry_run_writes_nothing(start, copy):
@@ -119,6 +182,12 @@ assert client.get("/").headers["Location"] == "/home/maintenance/"
 page = client.get("/home/maintenance/").content.decode()
 assert "home page of the role <strong>Maintenance</strong>" in page, page
 assert 'id="mindsphere-lifecycle"' in page and 'href="/home/maintenance/"' in page
+# Every role with a home page has the asset pages and the Account page, in the menu too; not a tenant admin's page.
+assert 'href="/assets/"' in page and 'href="/account/"' in page and 'href="/manage/roles/"' not in page, page
+statuses = [client.get(path).status_code for path in ("/assets/exports/", "/account/", "/manage/roles/")]
+assert statuses == [200, 200, 403], statuses
+# Past the role check to the token check, which signs out: no MindSphere session here.
+assert client.get("/assets/").status_code == 302
 print("served")
 """
 

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 
 from sso.models import MindSphereIdentity, ScopeRoleMapping
 from sso.roles import (
     OPERATOR_PERMISSIONS,
     OPERATORS,
+    app_role_names,
     app_scope_names,
     groups_for_scopes,
     has_own_mapping,
     has_role,
     resync_tenant,
+    role_names,
     sync_roles,
 )
 
@@ -152,13 +154,32 @@ def test_sync_roles_leaves_superusers_alone(db, django_user_model):
 
 
 def test_has_role(db, person):
-    assert not has_role(person)
-    person.groups.add(Group.objects.create(name="Auditors"))
-    assert not has_role(person)
+    assert not has_role(person, {"User", "Admin"})
     sync_roles(person, USER_SCOPES, "acme")
-    assert has_role(person)
+    assert has_role(person, {"User", "Admin"}) and not has_role(person, {"Admin"}) and not has_role(person, ())
+    sync_roles(person, ["otherapp.user"], "acme")  # the roles follow a sync at once
+    assert not has_role(person, {"User", "Admin"})
+
+
+def test_an_app_role_is_a_group_that_a_scope_grants(db, person):
+    """At sign-in: the people without one land on the no-role page (sso.adapter)."""
+    assert not has_role(person, app_role_names())
+    person.groups.add(Group.objects.create(name="Auditors"))
+    assert not has_role(person, app_role_names())
+    sync_roles(person, USER_SCOPES, "acme")
+    assert has_role(person, app_role_names())
     sync_roles(person, ["otherapp.user"], "acme")
-    assert not has_role(person)
+    assert not has_role(person, app_role_names())
+
+
+def test_role_names_are_read_once_a_request(db, person, django_assert_num_queries):
+    person.groups.add(Group.objects.get(name="User"))
+    with django_assert_num_queries(1):
+        assert role_names(person) == {"User"} and has_role(person, {"User"}) and role_names(person) == {"User"}
+
+
+def test_anonymous_people_have_no_role(db):
+    assert role_names(AnonymousUser()) == frozenset() and not has_role(AnonymousUser(), {"User"})
 
 
 def test_a_new_mapping_is_honoured(db, person):

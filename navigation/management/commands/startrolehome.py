@@ -2,7 +2,8 @@
 
 It adds one entry to navigation/homes.py (the role, its scope, title and icon: URL, menu item and,
 at the next `migrate`, the group and its scope mapping follow from it) and writes the page's
-template, which extends base_signed_in.html and so carries the lifecycle include.
+template (a copy of startrolehome.html beside this file, laid out as the User home page), which
+extends base_signed_in.html and so carries the lifecycle include.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import get_template
-from django.utils.translation import gettext_noop
 
 from navigation import homes
 from sso.models import scope_validator
@@ -26,28 +26,8 @@ TITLE_MAX = 50
 MARKER = "    # `manage.py startrolehome` adds new roles above this line.\n"
 MINDSPHERE_MAX_APP_ROLES = 5
 
-TEMPLATE = """{{% extends "base_signed_in.html" %}}{{% load i18n %}}
-{{% comment %}}
-  The home page of the role {role} (navigation/homes.py; written by `manage.py startrolehome`).
-  Extending base_signed_in.html gives it the menu and the lifecycle include.
-{{% endcomment %}}
-{{% block title %}}{{{{ home.title }}}} – {{% translate "MindSphere Mobile Starter" %}}{{% endblock %}}
-{{% block content %}}
-<section class="card">
-  <h1>{{% if identity %}}{{% blocktranslate with email=identity.email %}}Hello, {{{{ email }}}}{{% endblocktranslate %}}{{% else %}}{{% translate "Hello" %}}{{% endif %}}</h1>
-  <p>{{% blocktranslate with role=home.role %}}This is the home page of the role <strong>{{{{ role }}}}</strong>.{{% endblocktranslate %}}</p>
-  <dl class="facts">
-    <dt>{{% translate "Tenant" %}}</dt><dd>{{{{ identity.tenant|default:"–" }}}}</dd>
-    <dt>{{% translate "Role" %}}</dt><dd>{{{{ roles|join:", " }}}}</dd>
-    <dt>{{% translate "Session ends" %}}</dt><dd><time datetime="{{{{ session_ends|date:'c' }}}}">{{{{ session_ends|date:"D H:i" }}}} UTC</time> ({{% blocktranslate with left=session_ends|timeuntil %}}{{{{ left }}}} left{{% endblocktranslate %}})</dd>
-  </dl>
-</section>
-{{% endblock %}}
-"""
-
-
-# The written template's own text, so makemessages keeps its translation (locale/).
-gettext_noop("This is the home page of the role <strong>%(role)s</strong>.")
+# The page it writes, as is: the User home page's layout with the role's title (a test compares the two).
+TEMPLATE = Path(__file__).with_suffix(".html")
 
 
 def icon_names() -> set[str]:
@@ -55,7 +35,10 @@ def icon_names() -> set[str]:
 
 
 class Command(BaseCommand):
-    help = "Add a role with its home page: an entry in navigation/homes.py and a template that extends base_signed_in.html."
+    help = (
+        "Add a role with its home page: an entry in navigation/homes.py and a template that extends "
+        "base_signed_in.html."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("role", help="The role (Django group) name, e.g. 'Maintenance': letters, digits, spaces.")
@@ -65,7 +48,9 @@ class Command(BaseCommand):
             help="The MindSphere app scope that grants the role, without the app prefix: 'maintenance' "
             "for '{app}.maintenance'. Lowercase letters, digits, '_' and '-'.",
         )
-        parser.add_argument("--icon", default="star", help="The menu icon, a symbol of navigation/icons.html (default: star).")
+        parser.add_argument(
+            "--icon", default="star", help="The menu icon, a symbol of navigation/icons.html (default: star)."
+        )
         parser.add_argument("--title", help="The menu label and page title (default: the role name).")
         parser.add_argument("--dry-run", action="store_true", help="Show what would be written; write nothing.")
         # Where to write; tests point these at a copy.
@@ -73,25 +58,10 @@ class Command(BaseCommand):
         parser.add_argument("--templates-dir", type=Path, help=SUPPRESS)
 
     def handle(self, *args, **options) -> None:
-        navigation_dir = Path(apps.get_app_config("navigation").path)
-        homes_file = options["homes_file"] or navigation_dir / "homes.py"
-        templates_dir = options["templates_dir"] or navigation_dir / "templates"
-        title = self.validate_title(options["title"] if options["title"] is not None else options["role"])
-        home = homes.RoleHome(
-            self.validate_role(options["role"]),
-            scope=self.validate_scope(options["scope"]),
-            title=title,
-            icon=self.validate_icon(options["icon"]),
-        )
-        template_path = templates_dir / home.template
-        if template_path.exists():
-            raise CommandError(f"{template_path} exists; not overwriting it. Remove it or choose another role name.")
-        source = homes_file.read_text(encoding="utf-8")
-        if source.count(MARKER) != 1:
-            raise CommandError(f"{homes_file} has lost the line {MARKER.strip()!r}; add the entry by hand.")
+        home = self.role_home(options)
+        homes_file, source, template_path = self.targets(home, options)
         entry = f"    RoleHome({home.role!r}, scope={home.scope!r}, title=_({home.title!r}), icon={home.icon!r}),\n"
-        template = TEMPLATE.format(role=home.role)
-
+        template = TEMPLATE.read_text(encoding="utf-8")
         if options["dry_run"]:
             self.stdout.write(f"Dry run: nothing written. This would add to {homes_file}:\n{entry}")
             self.stdout.write(f"and create {template_path}:\n{template}")
@@ -100,7 +70,30 @@ class Command(BaseCommand):
         with template_path.open("x", encoding="utf-8") as file:  # "x": never overwrite
             file.write(template)
         homes_file.write_text(source.replace(MARKER, entry + MARKER), encoding="utf-8")
+        self.report(home, homes_file, template_path)
 
+    def targets(self, home: homes.RoleHome, options: dict) -> tuple[Path, str, Path]:
+        # homes.py with its text, and the template to write: refused before anything is written.
+        navigation_dir = Path(apps.get_app_config("navigation").path)
+        homes_file = options["homes_file"] or navigation_dir / "homes.py"
+        template_path = (options["templates_dir"] or navigation_dir / "templates") / home.template
+        if template_path.exists():
+            raise CommandError(f"{template_path} exists; not overwriting it. Remove it or choose another role name.")
+        source = homes_file.read_text(encoding="utf-8")
+        if source.count(MARKER) != 1:
+            raise CommandError(f"{homes_file} has lost the line {MARKER.strip()!r}; add the entry by hand.")
+        return homes_file, source, template_path
+
+    def role_home(self, options: dict) -> homes.RoleHome:
+        title = options["title"] if options["title"] is not None else options["role"]
+        return homes.RoleHome(
+            self.validate_role(options["role"]),
+            scope=self.validate_scope(options["scope"]),
+            title=self.validate_title(title),
+            icon=self.validate_icon(options["icon"]),
+        )
+
+    def report(self, home: homes.RoleHome, homes_file: Path, template_path: Path) -> None:
         self.stdout.write(self.style.SUCCESS(f"Role {home.role!r} added:"))
         self.stdout.write(f"  {homes_file}: menu item {home.title!r}, URL /{home.path}, URL name {home.url_name}")
         self.stdout.write(f"  {template_path}")
@@ -108,10 +101,11 @@ class Command(BaseCommand):
         self.stdout.write("  python manage.py migrate   (creates the group and maps the scope to it)")
         self.stdout.write("  restart the app (runserver restarts by itself)")
         self.stdout.write(f"  give people the app role '{home.scope}' in MindSphere (Developer Cockpit, app roles)")
-        if len(homes.ROLE_HOMES) + 1 > MINDSPHERE_MAX_APP_ROLES:
+        roles = len(homes.ROLE_HOMES) + 1
+        if roles > MINDSPHERE_MAX_APP_ROLES:
             self.stdout.write(
                 self.style.WARNING(
-                    f"Note: the app now has {len(homes.ROLE_HOMES) + 1} roles; MindSphere allows at most "
+                    f"Note: the app now has {roles} roles; MindSphere allows at most "
                     f"{MINDSPHERE_MAX_APP_ROLES} app roles per application."
                 )
             )
