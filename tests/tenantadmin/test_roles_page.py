@@ -1,9 +1,12 @@
 """/manage/roles/: a tenant's admins change their own tenant's mapping, and nothing else."""
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from sso.models import MappingChange, ScopeRoleMapping
+from sso.texts import mapping_change
 from tests.people import make_person, roles_of
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +50,7 @@ def test_saving_changes_acme_at_once_and_not_globex(client, acme):
     assert roles_of(acme["globex_user"]) == {"User"}
     assert not ScopeRoleMapping.objects.filter(tenant="globex").exists()
     change = MappingChange.objects.get(tenant="acme")
-    assert (change.changed_by, change.changes) == ("admin@acme.example", ["user: User → Admin"])
+    assert (change.changed_by, change.changes) == ("admin@acme.example", [mapping_change("role", scope="user", before="User", after="Admin")])
     page = client.get(URL).content.decode()
     assert "Mapping saved: user: User → Admin" in page and "has its own mapping" in page
 
@@ -66,7 +69,38 @@ def test_reset_goes_back_to_the_defaults(client, acme):
     assert response.status_code == 302
     assert not ScopeRoleMapping.objects.filter(tenant="acme").exists()
     assert roles_of(acme["user"]) == {"User"}
-    assert MappingChange.objects.filter(tenant="acme").first().changes == ["reset to the app's defaults", "user: Admin → User"]
+    assert MappingChange.objects.filter(tenant="acme").first().described == ["reset to the app's defaults", "user: Admin → User"]
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "history"),
+    [
+        ("en", "Mapping saved: user: User → no role. People of acme get their new roles at once",
+         "user: User → no role</li>"),
+        ("de", "Zuordnung gespeichert: user: User → keine Rolle. Die Personen von acme",
+         "user: User → keine Rolle</li>"),
+    ],
+)
+def test_the_message_and_the_history_are_in_the_readers_language(client, acme, language, message, history):
+    client.cookies["django_language"] = language
+    response = client.post(URL, form_data(client, user=""), follow=True)
+    page = response.content.decode()
+    assert message in page and history in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "reset to the app's defaults; user: Admin → User"),
+        ("de", "auf die Standardwerte der App zurückgesetzt; user: Admin → User"),
+    ],
+)
+def test_the_history_is_shown_in_the_language_of_who_reads_it(client, acme, language, expected):
+    """Stored once, as codes: an admin reading in German sees German whoever made the change."""
+    client.post(URL, form_data(client, user="Admin"))
+    client.post(URL + "reset/", form_data(client))
+    page = html.unescape(client.get(URL, headers={"Accept-Language": language}).content.decode())
+    assert expected in page
 
 
 def tampered(client) -> dict:
@@ -123,7 +157,7 @@ def test_two_saves_from_the_same_version_cannot_both_land(acme):
     assert list(MappingChange.objects.values_list("changed_by", "number")) == [("first@acme.example", 1)]
     # Two saves that pass that check at the same instant: the version number is taken once.
     with pytest.raises(IntegrityError), transaction.atomic():
-        MappingChange.record("acme", "second@acme.example", ["user: Admin → User"], after=shown)
+        MappingChange.record("acme", "second@acme.example", [mapping_change("role", scope="user", before="Admin", after="User")], after=shown)
 
 
 def test_each_tenant_counts_its_own_versions(client, acme):
