@@ -7,7 +7,7 @@ import pytest
 
 from sso.models import MappingChange, ScopeRoleMapping
 from sso.texts import mapping_change
-from tests.people import make_person, roles_of
+from tests.people import make_person, roles_of, sign_in
 
 pytestmark = pytest.mark.django_db
 URL = "/manage/roles/"
@@ -17,7 +17,7 @@ URL = "/manage/roles/"
 def acme(client):
     """acme's admin, signed in; acme's and globex's users exist."""
     admin = make_person("acme", "admin")
-    client.force_login(admin)
+    sign_in(client, admin)
     return {"admin": admin, "user": make_person("acme", "user"), "globex_user": make_person("globex", "user")}
 
 
@@ -132,9 +132,9 @@ def test_bad_input_changes_nothing_and_says_why(client, acme, make_data, message
 def test_a_stale_form_shows_the_mapping_as_it_is_now(client, acme, django_user_model):
     stale = form_data(client, user="Admin")
     other = make_person("acme", "admin", "second-admin@acme.example")
-    client.force_login(other)
+    sign_in(client, other)
     client.post(URL, form_data(client, user="Admin"))
-    client.force_login(acme["admin"])
+    sign_in(client, acme["admin"])
     response = client.post(URL, stale | {"scope-admin": "Admin", "scope-user": "User"})
     assert response.status_code == 400
     assert response.context["form"]["scope-user"].value() == "Admin"  # what second-admin saved
@@ -162,7 +162,7 @@ def test_two_saves_from_the_same_version_cannot_both_land(acme):
 
 def test_each_tenant_counts_its_own_versions(client, acme):
     client.post(URL, form_data(client, user="Admin"))
-    client.force_login(make_person("globex", "admin"))
+    sign_in(client, make_person("globex", "admin"))
     client.post(URL, form_data(client, user="Admin"))
     assert sorted(MappingChange.objects.values_list("tenant", "number")) == [("acme", 1), ("globex", 1)]
 
@@ -176,7 +176,7 @@ def test_a_stale_reset_changes_nothing(client, acme):
 
 def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
     client.post(URL, form_data(client, user="Admin"))  # acme has its own mapping now
-    client.force_login(make_person("globex", "admin"))
+    sign_in(client, make_person("globex", "admin"))
     page = client.get(URL).content.decode()
     assert "Roles of globex" in page and "acme" not in page
     for path in (URL, URL + "reset/"):
@@ -188,7 +188,7 @@ def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
 
 @pytest.mark.parametrize("kind", ["user", "norole"])
 def test_only_admins_may_open_it(client, kind):
-    client.force_login(make_person("acme", kind))
+    sign_in(client, make_person("acme", kind))
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"tenant": "acme", "version": 0, "scope-user": "Admin"}).status_code == 403
     assert not ScopeRoleMapping.objects.exclude(tenant="").exists()
@@ -200,3 +200,10 @@ def test_anonymous_people_go_to_the_login_page(client):
 
 def test_the_admin_menu_links_it(client, acme):
     assert 'href="/manage/roles/"' in client.get("/home/admin/").content.decode()
+
+
+def test_the_tenant_comes_from_the_sign_in_not_from_the_database(client):
+    """A session that did not sign in through MindSphere (a password) has no tenant, whatever the user has."""
+    client.force_login(make_person("acme", "admin"))
+    response = client.get(URL)
+    assert response.status_code == 403 and "sign in through MindSphere" in response.content.decode()
