@@ -19,7 +19,7 @@ os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 # subset (`make test-fast`: not live, not browser) is selectable without a list to keep up to date.
 MARKED_BY_FIXTURE = {
     "live": {"emulator", "emulator_factory", "in_emulator", "live_server", "start_worker"},  # starts servers
-    "redis": {"celery_redis_url", "redis_database"},  # skipped when Redis at 127.0.0.1:6379 does not answer
+    "redis": {"celery_redis_url", "app_publishes_to_redis"},  # skipped when Redis at 127.0.0.1:6379 does not answer
 }
 
 
