@@ -3,7 +3,7 @@
 A plain request from a browser that runs the app's scripts gets the page's shell without calling
 MindSphere; a loading region in it (`data-mindsphere-load`) asks for the same URL with htmx, and
 the view answers that with just the region's fragment. Without JavaScript the page is rendered
-whole in one response: a browser that never ran static/js/local-time.js sends no `tz` cookie, and the
+whole, as before: a browser that never ran static/js/local-time.js sends no `tz` cookie, and the
 shell's <noscript> refresh asks for `?wait=1`, the whole page, should scripts be off since.
 """
 from __future__ import annotations
