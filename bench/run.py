@@ -242,7 +242,7 @@ def _short(url: str) -> str:
 
 
 def print_targets(results: list[Result], *, cache_sessions: bool) -> None:
-    """The ratios issue #14 asks for, met or not (absolute numbers vary from machine to machine)."""
+    """The targets (docs/performance.md), met or not: ratios, since absolute numbers vary from machine to machine."""
     found = {result.url: result for result in results}
     anonymous, signed_in = found[REFERENCES[0]].rps, found[REFERENCES[1]].rps
     targets = []
@@ -250,7 +250,7 @@ def print_targets(results: list[Result], *, cache_sessions: bool) -> None:
         targets.append((f"{CHECK} >= 0.95x signed-in", found[CHECK].rps / signed_in, 0.95))
         if cache_sessions:
             targets.append((f"{CHECK} >= 0.8x anonymous (cache sessions)", found[CHECK].rps / anonymous, 0.8))
-        # Not a target of the issue: how close the check is to a view that only reads the session.
+        # Not one of the targets: how close the check is to a view that only reads the session.
         targets.append((f"{CHECK} >= 0.9x session-only view", found[CHECK].rps / found[REFERENCES[2]].rps, 0.9))
     targets += [(f"{home} >= 0.8x signed-in", found[home].rps / signed_in, 0.8) for home in ROLE_HOMES if home in found]
     for label, ratio, floor in targets:

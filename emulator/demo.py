@@ -1,4 +1,4 @@
-"""The demo world of design.md section 4, created idempotently by `python -m emulator seed_demo`."""
+"""The demo world (README.md's demo users, docs/emulator.md), created idempotently by `python -m emulator seed_demo`."""
 from __future__ import annotations
 
 import hashlib

@@ -211,7 +211,7 @@ SOCIALACCOUNT_STORE_TOKENS = False  # tokens live encrypted in sso.TokenRecord o
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
 CELERY_BROKER_FOLDER = env.path("CELERY_BROKER_FOLDER", BASE_DIR / "var" / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    (CELERY_BROKER_FOLDER / "control").mkdir(parents=True, exist_ok=True)
+    # The folders are made by the first process that uses Celery (project/celery.py), not on import.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
@@ -237,4 +237,3 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "sso.tasks.clear_expired_sessions", "schedule": 60 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))
-Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from . import roles
 from .models import MappingChange, MindSphereIdentity, ScopeRoleMapping, TokenRecord
+from .texts import mapping_change
 
 
 class TenantFilter(admin.SimpleListFilter):
@@ -41,26 +42,32 @@ class ScopeRoleMappingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.tenant = ""  # the admin edits app-wide defaults only
         super().save_model(request, obj, form, change)
-        self._changed(request, f"{obj.scope}: {'changed to' if change else 'added as'} {obj.group.name}")
+        self._changed(request, mapping_change("changed" if change else "added", scope=obj.scope, role=obj.group.name))
 
     def delete_model(self, request, obj) -> None:
         super().delete_model(request, obj)
-        self._changed(request, f"{obj.scope}: removed")
+        self._changed(request, mapping_change("removed", scope=obj.scope))
 
     def delete_queryset(self, request, queryset) -> None:
         scopes = sorted(queryset.values_list("scope", flat=True))
         super().delete_queryset(request, queryset.filter(tenant=""))
-        self._changed(request, *(f"{scope}: removed" for scope in scopes))
+        self._changed(request, *(mapping_change("removed", scope=scope) for scope in scopes))
 
-    def _changed(self, request, *changes: str) -> None:
+    def _changed(self, request, *changes: dict) -> None:
         MappingChange.record("", request.user.get_username(), list(changes))
         roles.resync_default_tenants()
 
 
 @admin.register(MappingChange)
 class MappingChangeAdmin(admin.ModelAdmin):
-    list_display = ["changed_at", "tenant", "changed_by", "changes"]
+    list_display = ["changed_at", "tenant", "changed_by", "what"]
     list_filter = ["tenant"]
+    fields = ["changed_at", "tenant", "changed_by", "number", "what"]
+    readonly_fields = fields
+
+    @admin.display(description="changes")
+    def what(self, change: MappingChange) -> str:
+        return "; ".join(change.described)
 
     def has_add_permission(self, request) -> bool:
         return False

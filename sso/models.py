@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from . import crypto
+from .texts import describe_mapping_change
 
 
 class MindSphereIdentity(models.Model):
@@ -109,7 +110,11 @@ class MappingChange(models.Model):
     tenant = models.CharField(max_length=63, blank=True, db_index=True, help_text="Empty: the app-wide defaults.")
     changed_by = models.CharField(max_length=254, help_text="The email (or user name) of who changed it.")
     changed_at = models.DateTimeField(default=timezone.now)
-    changes = models.JSONField(default=list, help_text='e.g. ["user: User → Admin", "reset to the app\'s defaults"]')
+    changes = models.JSONField(
+        default=list,
+        help_text='Codes of sso.texts.MAPPING_CHANGES with their values, e.g. '
+        '[{"code": "role", "values": {"scope": "user", "before": "User", "after": "Admin"}}].',
+    )
     number = models.PositiveIntegerField(
         default=0, editable=False, help_text="1, 2, 3… per tenant: the version of the mapping this change made."
     )
@@ -127,13 +132,18 @@ class MappingChange(models.Model):
         return cls.objects.filter(tenant=tenant).aggregate(latest=models.Max("number"))["latest"] or 0
 
     @classmethod
-    def record(cls, tenant: str, changed_by: str, changes: list[str], *, after: int | None = None) -> "MappingChange":
-        """Record the change that makes version `after + 1` (default: the next version).
+    def record(cls, tenant: str, changed_by: str, changes: list[dict], *, after: int | None = None) -> MappingChange:
+        """Record `changes` (entries made by sso.texts.mapping_change) as version `after + 1` (default: the next).
 
         IntegrityError when another change has taken that version first.
         """
         number = (cls.latest_number(tenant) if after is None else after) + 1
         return cls.objects.create(tenant=tenant, changed_by=changed_by, changes=changes, number=number)
+
+    @property
+    def described(self) -> list[str]:
+        """The changes in the reader's language (the active one)."""
+        return [describe_mapping_change(entry) for entry in self.changes]
 
     def __str__(self) -> str:
         return f"{self.tenant or 'defaults'} by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -42,11 +42,7 @@ def attach(request: HttpRequest, record: TokenRecord, identity: MindSphereIdenti
     request.session[SESSION_RECORD_KEY] = record.pk
     request.session[SESSION_TENANT_KEY] = record.tenant
     if identity is not None:
-        request.session[SESSION_IDENTITY_KEY] = {
-            "email": identity.email,
-            "tenant": identity.tenant,
-            "subtenant": identity.subtenant,
-        }
+        request.session[SESSION_IDENTITY_KEY] = saved_identity(identity)
     remember(request, record)
     # The Django session lives exactly as long as the refresh token.
     request.session.set_expiry(record.refresh_expires_at)
@@ -62,7 +58,7 @@ def remember(request: HttpRequest, record: TokenRecord) -> None:
 def _expiries(request: HttpRequest) -> tuple[datetime, datetime] | None:
     saved = request.session.get(SESSION_EXPIRIES_KEY)
     if not (isinstance(saved, list) and len(saved) == 2):
-        return None  # a session from before the copy was kept: the record decides
+        return None  # no sign-in through MindSphere in this session (a password at /admin/): no record either
     access, refresh = (datetime.fromtimestamp(value, tz=dt_timezone.utc) for value in saved)
     return access, refresh
 
@@ -76,12 +72,17 @@ class SessionIdentity:
     subtenant: str = ""
 
 
-def identity(request: HttpRequest) -> SessionIdentity | MindSphereIdentity | None:
-    """Who is signed in as MindSphere knows them: from the session, else (older sessions) the database."""
+def saved_identity(identity: MindSphereIdentity) -> dict[str, str]:
+    """What the session keeps of who signed in (SessionIdentity's fields)."""
+    return {"email": identity.email, "tenant": identity.tenant, "subtenant": identity.subtenant}
+
+
+def identity(request: HttpRequest) -> SessionIdentity | None:
+    """Who is signed in as MindSphere knows them, as kept in the session at sign-in (None: not through MindSphere)."""
     saved = request.session.get(SESSION_IDENTITY_KEY)
-    if isinstance(saved, dict):
-        return SessionIdentity(saved.get("email", ""), saved.get("tenant", ""), saved.get("subtenant", ""))
-    return MindSphereIdentity.objects.filter(user=request.user).first()
+    if not isinstance(saved, dict):
+        return None
+    return SessionIdentity(saved.get("email", ""), saved.get("tenant", ""), saved.get("subtenant", ""))
 
 
 def ends_at(request: HttpRequest) -> datetime:

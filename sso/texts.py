@@ -1,4 +1,8 @@
-"""What people are told, in plain words, when sign-in or their session goes wrong (translated: locale/)."""
+"""What people are told, in plain words, when sign-in or their session goes wrong (translated: locale/),
+and the entries of a mapping's history, kept as codes so each reader sees them in their language.
+"""
+from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
 
 LOGIN_REQUIRED = _("Please sign in to see this page.")
@@ -23,3 +27,29 @@ SIGNIN_INVALID_TOKEN = _(
 )
 SIGNIN_UNAVAILABLE = _("MindSphere could not be reached, try again in a moment. You are not signed in yet.")
 UNKNOWN_TENANT = _("We could not find the tenant {tenant}. Check the name and try again.")
+
+# --- A mapping's history (sso.models.MappingChange.changes): a code of MAPPING_CHANGES and its values ---
+MAPPING_CHANGES = {
+    "role": _("{scope}: {before} → {after}"),  # a tenant admin's save or reset, per scope that changed
+    "own_defaults": _("saved the app's defaults as this tenant's own mapping"),
+    "reset": _("reset to the app's defaults"),
+    "added": _("{scope}: added as {role}"),  # the operators' edits of the app-wide defaults
+    "changed": _("{scope}: changed to {role}"),
+    "removed": _("{scope}: removed"),
+}
+NO_ROLE = _("no role")
+
+
+def mapping_change(code: str, **values: str) -> dict:
+    """One entry of a mapping's history: `code` (a key of MAPPING_CHANGES) and its values."""
+    return {"code": code, "values": values}
+
+
+def describe_mapping_change(entry: dict) -> str:
+    """The entry in the active language; an empty role reads "no role"."""
+    values = entry.get("values", {})
+    text = MAPPING_CHANGES.get(entry.get("code", ""))
+    if text is None:  # a line that could not be read as a code when the history became codes
+        return values.get("text", "")
+    shown = {**values, **{key: values[key] or str(NO_ROLE) for key in ("before", "after") if key in values}}
+    return str(text).format(**shown)

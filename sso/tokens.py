@@ -36,7 +36,7 @@ class Outcome(enum.Enum):
 
 
 def decide(record: TokenRecord, now: datetime | None = None, leeway: int | None = None) -> Outcome:
-    """The seed's three outcomes for a record at `now`, refreshing `leeway` seconds early."""
+    """Valid, refresh or expired: the token check for a record at `now`, refreshing `leeway` seconds early."""
     return decide_expiries(record.access_expires_at, record.refresh_expires_at, now, leeway)
 
 

@@ -1,10 +1,12 @@
 """Reading and changing one tenant's mapping, with its history, applied to the tenant's people at once."""
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
 from sso import roles
 from sso.models import MappingChange, ScopeRoleMapping
+from sso.texts import mapping_change
 
 
 def current(tenant: str) -> dict[str, str]:
@@ -21,7 +23,7 @@ def version(tenant: str) -> int:
     return MappingChange.latest_number(tenant)
 
 
-def _record(tenant: str, by: str, changes: list[str], *, expected: int) -> None:
+def _record(tenant: str, by: str, changes: list[dict], *, expected: int) -> None:
     # Checked again inside the transaction, and the unique version number catches two saves that
     # both pass this check at the same instant (PostgreSQL runs them side by side): the later fails.
     if version(tenant) != expected:
@@ -33,23 +35,22 @@ def _record(tenant: str, by: str, changes: list[str], *, expected: int) -> None:
         raise StaleMapping(tenant) from None
 
 
-def differences(before: dict[str, str], after: dict[str, str]) -> list[str]:
+def differences(before: dict[str, str], after: dict[str, str]) -> list[dict]:
+    """One history entry per scope whose role differs ("" for no role)."""
     return [
-        f"{scope}: {before.get(scope) or 'no role'} → {after.get(scope) or 'no role'}"
+        mapping_change("role", scope=scope, before=before.get(scope) or "", after=after.get(scope) or "")
         for scope in sorted(before.keys() | after.keys())
         if before.get(scope) != after.get(scope)
     ]
 
 
 @transaction.atomic
-def save(tenant: str, mapping: dict[str, str], *, by: str, expected: int) -> list[str]:
-    """Make `mapping` the tenant's own; the changes made (none: nothing was written).
+def save(tenant: str, mapping: dict[str, str], *, by: str, expected: int) -> list[dict]:
+    """Make `mapping` the tenant's own; the history entries of the changes made (none: nothing was written).
 
     `expected` is the version the form was shown with: StaleMapping, and nothing changed, when the
     mapping has moved on since.
     """
-    from django.contrib.auth.models import Group
-
     before = current(tenant)
     changes = differences(before, mapping)
     if roles.has_own_mapping(tenant) and not changes:
@@ -59,20 +60,20 @@ def save(tenant: str, mapping: dict[str, str], *, by: str, expected: int) -> lis
     ScopeRoleMapping.objects.bulk_create(
         ScopeRoleMapping(tenant=tenant, scope=scope, group=groups[role]) for scope, role in mapping.items()
     )
-    changes = changes or ["saved the app's defaults as this tenant's own mapping"]
+    changes = changes or [mapping_change("own_defaults")]
     _record(tenant, by, changes, expected=expected)
     roles.resync_tenant(tenant)
     return changes
 
 
 @transaction.atomic
-def reset(tenant: str, *, by: str, expected: int) -> list[str]:
+def reset(tenant: str, *, by: str, expected: int) -> list[dict]:
     """Drop the tenant's own mapping: the app-wide defaults count again (StaleMapping as for save)."""
     if not roles.has_own_mapping(tenant):
         return []
     before = current(tenant)
     ScopeRoleMapping.objects.filter(tenant=tenant).delete()
-    changes = ["reset to the app's defaults", *differences(before, current(tenant))]
+    changes = [mapping_change("reset"), *differences(before, current(tenant))]
     _record(tenant, by, changes, expected=expected)
     roles.resync_tenant(tenant)
     return changes

@@ -17,6 +17,7 @@ from sso import roles, session
 from sso.app_settings import app_settings
 from sso.models import MappingChange, MindSphereIdentity
 from sso.responses import forbidden_response
+from sso.texts import describe_mapping_change
 
 from . import mapping
 from .forms import STALE, MappingForm
@@ -73,7 +74,8 @@ def roles_page(request: HttpRequest) -> HttpResponse:
     except mapping.StaleMapping:  # another admin saved between this form's check and its save
         return _stale(request, tenant)
     if changes:
-        messages.success(request, _("Mapping saved: {changes}.").format(changes="; ".join(changes)) + " " + APPLIES.format(tenant=tenant))
+        saved = _("Mapping saved: {changes}.").format(changes="; ".join(map(describe_mapping_change, changes)))
+        messages.success(request, saved + " " + APPLIES.format(tenant=tenant))
     else:
         messages.info(request, _("Nothing changed."))
     return _done(request, tenant)

@@ -15,6 +15,21 @@ pytest_plugins = ["tests.celery_worker"]
 # The emulator speaks plain http on 127.0.0.1; oauthlib refuses non-TLS URLs unless told.
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
+# A test that uses one of these fixtures, directly or through another, gets the marker, so the fast
+# subset (`make test-fast`: not live, not browser) is selectable without a list to keep up to date.
+MARKED_BY_FIXTURE = {
+    "live": {"emulator", "emulator_factory", "in_emulator", "live_server", "start_worker"},  # starts servers
+    "redis": {"celery_redis_url", "app_publishes_to_redis"},  # skipped when Redis at 127.0.0.1:6379 does not answer
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in MARKED_BY_FIXTURE.items():
+            if used & fixtures:
+                item.add_marker(marker)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def static_manifest() -> None:

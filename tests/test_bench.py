@@ -26,6 +26,7 @@ def test_wrk_report_is_read_in_milliseconds():
     assert (result.rps, result.p50_ms, result.p99_ms, result.errors) == (1234.56, 0.812, 1050.0, 3)
 
 
+@pytest.mark.live
 def test_the_bench_runs_end_to_end_and_prints_its_table_and_targets(capsys):
     if shutil.which("wrk") is None and shutil.which("apt-get") is None:
         pytest.skip("needs Debian's wrk (the bench installs it with apt-get)")

@@ -29,7 +29,7 @@ def test_lighthouse_is_pinned_exactly_in_the_lock_file():
         assert locked[f"node_modules/{name}"]["version"] == version, name
 
 
-def test_the_audit_covers_the_pages_of_issue_11():
+def test_the_audit_covers_the_login_page_the_role_homes_the_asset_pages_and_account():
     runner = load_runner()
     pages = {target.name: (target.person, target.path) for target in runner.targets("/assets/x/")}
     assert pages["login"] == (None, "/")

@@ -51,6 +51,16 @@ def test_debug_off_refuses_a_weak_or_default_secret_key(key):
     assert result.returncode != 0 and "project.E001" in result.stderr
 
 
+def test_manage_py_on_a_fresh_clone_needs_no_setting():
+    """What docs/role-home-pages.md has a newcomer type: with no SECRET_KEY set, manage.py runs with DEBUG on."""
+    debug = "from django.conf import settings; print(settings.DEBUG)"
+    result = manage("check", env={})
+    assert result.returncode == 0 and "project.E001" not in result.stderr, result.stderr
+    assert manage("shell", "-v0", "-c", debug, env={}).stdout.strip() == "True"
+    # A deployment sets SECRET_KEY: DEBUG keeps its default, off.
+    assert manage("shell", "-v0", "-c", debug, env={"SECRET_KEY": STRONG_KEY}).stdout.strip() == "False"
+
+
 def test_secure_by_default_without_debug():
     code = (
         "from django.conf import settings as s; import json; print(json.dumps([s.SECURE_SSL_REDIRECT, "

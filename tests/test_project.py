@@ -136,3 +136,19 @@ def test_a_bad_value_in_the_environment_stops_the_app_with_its_name():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "MINDSPHERE_TOKEN_LEEWAY": "two minutes"}
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "MINDSPHERE_TOKEN_LEEWAY" in result.stderr
+
+
+def test_loading_the_settings_makes_no_folder_and_celery_makes_its_own(tmp_path):
+    """No side effects on import: the file-system broker's and beat's folders come with Celery's first use."""
+    broker, schedule = tmp_path / "broker", tmp_path / "beat" / "schedule"
+    code = (
+        "import django, pathlib, sys; django.setup(); from django.conf import settings; "
+        f"made = [pathlib.Path(p).exists() for p in ({str(broker)!r}, {str(schedule.parent)!r})]; "
+        "from project.celery import app; app.conf.broker_url; "
+        f"print(made, [pathlib.Path(p).is_dir() for p in ({str(broker / 'control')!r}, {str(schedule.parent)!r})])"
+    )
+    clean = {key: value for key, value in os.environ.items() if key not in ("CELERY_BROKER_URL", "REDIS_URL")}
+    env = {**clean, "DJANGO_SETTINGS_MODULE": "project.settings", "CELERY_BROKER_FOLDER": str(broker),
+           "CELERY_BEAT_SCHEDULE_FILENAME": str(schedule)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "[False, False] [True, True]", result.stderr

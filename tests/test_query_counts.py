@@ -1,4 +1,4 @@
-"""Query counts of the hot paths, pinned (issue #14): the session check at the floor, no N+1 on pages.
+"""Query counts of the hot paths, pinned: the session check at the floor, no N+1 on pages (docs/performance.md).
 
 The session check's valid path reads the session and nothing else: one query with database
 sessions (the bare signed-in view needs two: session and user), none with cache sessions (Redis

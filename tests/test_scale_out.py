@@ -30,6 +30,8 @@ ACCESS_SECONDS, LEEWAY = 140, 120  # a token is due 20 s after it is issued: tim
 STRONG_KEY = "s9Kd2mZx7LpA4sRw9eH1yBn6cGd3fTiO5aKqMxWvYsNpLrKjHgFdSaQwErTyUo"
 
 pytestmark = [
+    pytest.mark.live,
+    pytest.mark.postgres,
     pytest.mark.skipif(shutil.which("haproxy") is None, reason="needs haproxy (apt-get install haproxy)"),
     pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"),
 ]

@@ -69,7 +69,7 @@ def stack_env(tmp_path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(params=["sqlite", "postgres-redis"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres-redis", marks=[pytest.mark.postgres, pytest.mark.redis])])
 def services(request, stack_env) -> dict[str, str]:
     """The stack's environment on SQLite and the file-system broker, or on PostgreSQL and Redis."""
     if request.param == "sqlite":
@@ -89,6 +89,7 @@ def services(request, stack_env) -> dict[str, str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.live
 def test_make_serve_runs_the_production_stack_and_stops_cleanly(services, tmp_path):
     stack_env = services
     log = tmp_path / "serve.log"
@@ -129,6 +130,7 @@ def wait_until(condition, log: Path, deadline: float = 60) -> None:
     pytest.fail(f"not reached in {deadline} s:\n{log.read_text()[-4000:]}")
 
 
+@pytest.mark.live
 def test_the_procfile_web_command_serves_healthz_on_port(stack_env, tmp_path):
     """Cloud Foundry runs the Procfile's web command with $PORT set and the app's bin on PATH."""
     web = next(line.split(":", 1)[1].strip() for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assets.models import Export
 from sso.models import MappingChange, ScopeRoleMapping
-from tests.people import TENANTS, make_person
+from tests.people import TENANTS, make_person, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def urls(world) -> list[tuple[str, str | None]]:
 def test_every_page(client, world, tenant, kind):
     other = {"acme": "globex", "globex": "acme"}.get(tenant)
     for url, owner in urls(world):
-        client.force_login(world[(tenant, kind)])
+        sign_in(client, world[(tenant, kind)])
         response = client.get(url)
         allowed = expected_get(kind, url, own=owner == tenant)
         if url.endswith("/download/") and response.status_code == 404 and 200 in allowed:
@@ -89,7 +89,7 @@ def test_every_post(client, world, tenant, kind):
         ("/admin/sso/scoperolemapping/add/", {"scope": "extra", "group": Group.objects.get(name="Admin").pk}),
     ]
     for url, data in posts:
-        client.force_login(user)
+        sign_in(client, user)
         response = client.post(url, data)
         if kind == "operator" and url.startswith("/admin/"):
             assert response.status_code == 302  # operators add app-wide defaults

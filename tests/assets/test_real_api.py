@@ -1,4 +1,4 @@
-"""The app against the emulator's real-API shapes (issue 13), over real HTTP.
+"""The app against the emulator's real-API shapes, over real HTTP.
 
 Templated URLs ({region}, {tenant}), time-series variables from `GET /assets/{id}/aspects`,
 quality codes, a 1 Hz aspect, Asset Management's page size of 200, IoT Time Series' error body,

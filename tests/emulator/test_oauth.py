@@ -23,7 +23,7 @@ from tests.oauth_client import (
 ADMIN = ["mobilestarter.admin", "mobilestarter.user"]
 USER = ["mobilestarter.user"]
 
-# (tenant, email, app scopes, core role): the demo world of design.md section 4.
+# (tenant, email, app scopes, core role): the demo world, as README.md's demo users table lists it.
 DEMO_USERS = [
     ("acme", "admin@acme.example", ADMIN, "mdsp:core:TenantAdmin"),
     ("acme", "user@acme.example", USER, "mdsp:core:StandardUser"),

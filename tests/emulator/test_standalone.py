@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import configparser
 import json
 import os
 import re
@@ -14,7 +15,16 @@ import pytest
 from tests.servers import ROOT
 
 EMULATOR = ROOT / "emulator"
-APP_PACKAGES = {"project", "sso", "navigation", "assets"}
+
+
+def app_packages() -> set[str]:
+    """The app's packages as .importlinter's "the app imports nothing of the emulator" contract lists them."""
+    linter = configparser.ConfigParser()
+    linter.read(ROOT / ".importlinter")
+    return set(linter["importlinter:contract:app-without-emulator"]["source_modules"].split())
+
+
+APP_PACKAGES = app_packages()
 # A dotted path Django would import from a string (INSTALLED_APPS, MIDDLEWARE, ROOT_URLCONF, ...).
 APP_DOTTED_PATH = re.compile(rf"^(?:{'|'.join(sorted(APP_PACKAGES))})(?:\.\w+)+$")
 
@@ -33,6 +43,14 @@ def app_imports(path: Path) -> list[str]:
             continue
         found += [f"line {node.lineno}: {name}" for name in modules if name.split(".")[0] in APP_PACKAGES]
     return found
+
+
+def test_the_scan_knows_every_app_package():
+    """Every package of the app that Django installs is one the scan (and import-linter) fences off."""
+    from django.conf import settings
+
+    installed = {name.split(".")[0] for name in settings.INSTALLED_APPS}
+    assert {name for name in installed if (ROOT / name).is_dir()} <= APP_PACKAGES
 
 
 def test_no_emulator_module_imports_the_app():

@@ -75,7 +75,8 @@ def test_an_operator_edits_a_default_and_its_tenants_follow(operator, django_use
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ScopeRoleMapping.objects.get(tenant="", scope="user").group == viewers
     assert set(user.groups.values_list("name", flat=True)) == {"Viewers"}  # re-synced at once
-    assert MappingChange.objects.get(tenant="").changes == ["user: changed to Viewers"]
+    assert MappingChange.objects.get(tenant="").described == ["user: changed to Viewers"]
+    assert "user: changed to Viewers" in operator.get("/admin/sso/mappingchange/").content.decode()
 
 
 def test_an_operator_sees_but_cannot_change_a_tenants_own_mapping(operator):

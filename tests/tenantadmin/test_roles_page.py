@@ -1,10 +1,13 @@
 """/manage/roles/: a tenant's admins change their own tenant's mapping, and nothing else."""
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from sso.models import MappingChange, ScopeRoleMapping
-from tests.people import make_person, roles_of
+from sso.texts import mapping_change
+from tests.people import make_person, roles_of, sign_in
 
 pytestmark = pytest.mark.django_db
 URL = "/manage/roles/"
@@ -14,7 +17,7 @@ URL = "/manage/roles/"
 def acme(client):
     """acme's admin, signed in; acme's and globex's users exist."""
     admin = make_person("acme", "admin")
-    client.force_login(admin)
+    sign_in(client, admin)
     return {"admin": admin, "user": make_person("acme", "user"), "globex_user": make_person("globex", "user")}
 
 
@@ -47,7 +50,7 @@ def test_saving_changes_acme_at_once_and_not_globex(client, acme):
     assert roles_of(acme["globex_user"]) == {"User"}
     assert not ScopeRoleMapping.objects.filter(tenant="globex").exists()
     change = MappingChange.objects.get(tenant="acme")
-    assert (change.changed_by, change.changes) == ("admin@acme.example", ["user: User → Admin"])
+    assert (change.changed_by, change.changes) == ("admin@acme.example", [mapping_change("role", scope="user", before="User", after="Admin")])
     page = client.get(URL).content.decode()
     assert "Mapping saved: user: User → Admin" in page and "has its own mapping" in page
 
@@ -66,7 +69,38 @@ def test_reset_goes_back_to_the_defaults(client, acme):
     assert response.status_code == 302
     assert not ScopeRoleMapping.objects.filter(tenant="acme").exists()
     assert roles_of(acme["user"]) == {"User"}
-    assert MappingChange.objects.filter(tenant="acme").first().changes == ["reset to the app's defaults", "user: Admin → User"]
+    assert MappingChange.objects.filter(tenant="acme").first().described == ["reset to the app's defaults", "user: Admin → User"]
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "history"),
+    [
+        ("en", "Mapping saved: user: User → no role. People of acme get their new roles at once",
+         "user: User → no role</li>"),
+        ("de", "Zuordnung gespeichert: user: User → keine Rolle. Die Personen von acme",
+         "user: User → keine Rolle</li>"),
+    ],
+)
+def test_the_message_and_the_history_are_in_the_readers_language(client, acme, language, message, history):
+    client.cookies["django_language"] = language
+    response = client.post(URL, form_data(client, user=""), follow=True)
+    page = response.content.decode()
+    assert message in page and history in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "reset to the app's defaults; user: Admin → User"),
+        ("de", "auf die Standardwerte der App zurückgesetzt; user: Admin → User"),
+    ],
+)
+def test_the_history_is_shown_in_the_language_of_who_reads_it(client, acme, language, expected):
+    """Stored once, as codes: an admin reading in German sees German whoever made the change."""
+    client.post(URL, form_data(client, user="Admin"))
+    client.post(URL + "reset/", form_data(client))
+    page = html.unescape(client.get(URL, headers={"Accept-Language": language}).content.decode())
+    assert expected in page
 
 
 def tampered(client) -> dict:
@@ -98,9 +132,9 @@ def test_bad_input_changes_nothing_and_says_why(client, acme, make_data, message
 def test_a_stale_form_shows_the_mapping_as_it_is_now(client, acme, django_user_model):
     stale = form_data(client, user="Admin")
     other = make_person("acme", "admin", "second-admin@acme.example")
-    client.force_login(other)
+    sign_in(client, other)
     client.post(URL, form_data(client, user="Admin"))
-    client.force_login(acme["admin"])
+    sign_in(client, acme["admin"])
     response = client.post(URL, stale | {"scope-admin": "Admin", "scope-user": "User"})
     assert response.status_code == 400
     assert response.context["form"]["scope-user"].value() == "Admin"  # what second-admin saved
@@ -123,12 +157,12 @@ def test_two_saves_from_the_same_version_cannot_both_land(acme):
     assert list(MappingChange.objects.values_list("changed_by", "number")) == [("first@acme.example", 1)]
     # Two saves that pass that check at the same instant: the version number is taken once.
     with pytest.raises(IntegrityError), transaction.atomic():
-        MappingChange.record("acme", "second@acme.example", ["user: Admin → User"], after=shown)
+        MappingChange.record("acme", "second@acme.example", [mapping_change("role", scope="user", before="Admin", after="User")], after=shown)
 
 
 def test_each_tenant_counts_its_own_versions(client, acme):
     client.post(URL, form_data(client, user="Admin"))
-    client.force_login(make_person("globex", "admin"))
+    sign_in(client, make_person("globex", "admin"))
     client.post(URL, form_data(client, user="Admin"))
     assert sorted(MappingChange.objects.values_list("tenant", "number")) == [("acme", 1), ("globex", 1)]
 
@@ -142,7 +176,7 @@ def test_a_stale_reset_changes_nothing(client, acme):
 
 def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
     client.post(URL, form_data(client, user="Admin"))  # acme has its own mapping now
-    client.force_login(make_person("globex", "admin"))
+    sign_in(client, make_person("globex", "admin"))
     page = client.get(URL).content.decode()
     assert "Roles of globex" in page and "acme" not in page
     for path in (URL, URL + "reset/"):
@@ -154,7 +188,7 @@ def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
 
 @pytest.mark.parametrize("kind", ["user", "norole"])
 def test_only_admins_may_open_it(client, kind):
-    client.force_login(make_person("acme", kind))
+    sign_in(client, make_person("acme", kind))
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"tenant": "acme", "version": 0, "scope-user": "Admin"}).status_code == 403
     assert not ScopeRoleMapping.objects.exclude(tenant="").exists()
@@ -166,3 +200,10 @@ def test_anonymous_people_go_to_the_login_page(client):
 
 def test_the_admin_menu_links_it(client, acme):
     assert 'href="/manage/roles/"' in client.get("/home/admin/").content.decode()
+
+
+def test_the_tenant_comes_from_the_sign_in_not_from_the_database(client):
+    """A session that did not sign in through MindSphere (a password) has no tenant, whatever the user has."""
+    client.force_login(make_person("acme", "admin"))
+    response = client.get(URL)
+    assert response.status_code == 403 and "sign in through MindSphere" in response.content.decode()

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.messages.storage.session import SessionStorage
 
 from sso.models import MindSphereIdentity
+from tests.people import sign_in
 from webapp import pwa
 
 PERSONAL_EMAIL = "person@acme.example"
@@ -34,7 +35,7 @@ def signed_in(client, db):
     user = User.objects.create_user("person", email=PERSONAL_EMAIL)
     user.groups.add(Group.objects.get_or_create(name="User")[0])
     MindSphereIdentity.objects.create(user=user, tenant="acme", mindsphere_user_id="u-1", email=PERSONAL_EMAIL)
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

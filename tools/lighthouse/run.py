@@ -44,7 +44,7 @@ class Target:
 
 
 def targets(asset_path: str) -> list[Target]:
-    """The pages issue #11 names: the Login page, each role home, the asset list, an asset page, Account."""
+    """The pages a phone user sees most: the Login page, each role home, the asset list, an asset page, Account."""
     return [
         Target("login", None, "/"),
         Target("admin-home", "admin", "/home/admin/"),
