@@ -50,22 +50,27 @@ def bearer_protected(view):
         except GatewayAuthError as failure:
             code = "mdsp.core.gateway.unauthorized" if failure.status == 401 else "mdsp.core.gateway.forbidden"
             return error(failure.status, failure.message, code)
-        fault = faults.take(tenant.name, Fault.Target.GATEWAY, request.path_info)
-        if fault is not None and fault.mode == Fault.Mode.HANG:
-            time.sleep(fault.hang_seconds)
-        elif fault is not None and fault.mode == Fault.Mode.TOO_MANY_REQUESTS:
-            response = error(
-                429, "Rate limit exceeded for this tenant; retry later (emulated fault).", "mdsp.core.gateway.tooManyRequests"
-            )
-            response["Retry-After"] = RATE_LIMIT_RETRY_AFTER
-            return response
-        elif fault is not None:
-            response = error(503, "The service is unavailable (emulated fault).", "mdsp.core.gateway.unavailable")
-            response["Retry-After"] = "1"
-            return response
-        return view(request, tenant, *args, **kwargs)
+        refusal = play(faults.take(tenant.name, Fault.Target.GATEWAY, request.path_info))
+        return refusal if refusal is not None else view(request, tenant, *args, **kwargs)
 
     return wrapper
+
+
+def play(fault: Fault | None) -> JsonResponse | None:
+    """A gateway fault played back: a hang holds the call (None: answer normally), 429 and 503 answer it."""
+    if fault is None:
+        return None
+    if fault.mode == Fault.Mode.HANG:
+        time.sleep(fault.hang_seconds)
+        return None
+    if fault.mode == Fault.Mode.TOO_MANY_REQUESTS:
+        message = "Rate limit exceeded for this tenant; retry later (emulated fault)."
+        response = error(429, message, "mdsp.core.gateway.tooManyRequests")
+        response["Retry-After"] = RATE_LIMIT_RETRY_AFTER
+        return response
+    response = error(503, "The service is unavailable (emulated fault).", "mdsp.core.gateway.unavailable")
+    response["Retry-After"] = "1"
+    return response
 
 
 class BadRequest(ValueError):

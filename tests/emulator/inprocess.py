@@ -271,6 +271,69 @@ def gateway_hang_delays_only_the_next_call() -> None:
     assert refresh(browser, "acme", token["refresh_token"]).status_code == 200
 
 
+TECHNICAL_TOKEN = "/gateway/api/technicaltokenmanager/v3/oauth/token"
+TECHNICAL_KEY = "Basic " + base64.b64encode(b"mobilestarter-technical:local-technical-secret").decode()
+
+
+def technical_token(browser, tenant: str) -> dict:
+    """A technical token of the Token Management Service for `tenant`, with the demo app credentials."""
+    body = {"appName": "mobilestarter", "appVersion": "1.0.0", "hostTenant": "acme", "userTenant": tenant}
+    response = browser.post(
+        TECHNICAL_TOKEN, json.dumps(body), content_type="application/json", HTTP_X_SPACE_AUTH_KEY=TECHNICAL_KEY
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@scenario
+def technical_token_expires_at_the_gateway() -> None:
+    """EMULATOR_ACCESS_TOKEN_SECONDS=60: a technical token lasts 60 s at the gateway, as a person's does."""
+    import jwt
+    import time_machine
+
+    browser = client()
+    with time_machine.travel(T0, tick=False) as clock:
+        token = technical_token(browser, "globex")
+        claims = jwt.decode(token["access_token"], options={"verify_signature": False})
+        assert token["expires_in"] == 60 and token["timestamp"] == int(T0.timestamp()) * 1000
+        assert (claims["iat"], claims["exp"]) == (int(T0.timestamp()), int(T0.timestamp()) + 60)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token['access_token']}"}
+        assert browser.get(ASSETS, **headers).status_code == 200
+        clock.shift(59)
+        assert browser.get(ASSETS, **headers).status_code == 200, "refused before exp"
+        clock.shift(2)
+        response = browser.get(ASSETS, **headers)
+        assert response.status_code == 401 and "expired" in response.json()["errors"][0]["message"]
+        # No refresh token: the app asks for a new one.
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {technical_token(browser, 'globex')['access_token']}"}
+        assert browser.get(ASSETS, **headers).status_code == 200
+
+
+@scenario
+def gateway_takes_a_person_or_a_technical_client() -> None:
+    """Signed with the tenant's key, a token must name a person (user_id) or be technical (no person)."""
+    import jwt
+
+    from emulator.models import Tenant
+    from emulator.tokens import _signed
+
+    browser = client()
+    tenant = Tenant.objects.get(name="acme")
+    technical = jwt.decode(technical_token(browser, "acme")["access_token"], options={"verify_signature": False})
+    person = jwt.decode(sign_in("acme", "admin@acme.example")["access_token"], options={"verify_signature": False})
+    cases = [
+        (technical, 200),
+        ({**technical, "grant_type": "authorization_code"}, 401),  # no person, yet not technical
+        ({**technical, "user_id": person["user_id"]}, 401),  # technical, yet naming a person
+        ({key: value for key, value in technical.items() if key != "client_id"}, 401),
+        (person, 200),
+        ({key: value for key, value in person.items() if key != "user_id"}, 401),
+    ]
+    for claims, status in cases:
+        response = browser.get(ASSETS, HTTP_AUTHORIZATION=f"Bearer {_signed(claims, tenant)}")
+        assert response.status_code == status, (claims, response.content)
+
+
 def main(name: str) -> None:
     import django
 
