@@ -117,7 +117,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
 
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "type_id", "external_id"]
+    list_display = ["name", "tenant", "type_id", "external_id", "silent_seconds"]
     list_filter = ["tenant", "type_id"]
     search_fields = ["name", "external_id", "asset_id"]
 

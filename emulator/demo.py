@@ -87,6 +87,13 @@ CITIES = [
 
 # (tenant, how many assets); acme has enough for several pages.
 ASSET_COUNTS = {"acme": 28, "globex": 7, "hooli": 3}
+HOUR = 3600
+# Assets that stopped reporting: their time series have no records in the last so many seconds, however
+# late it is (a fleet overview counts them as "not reporting"). Assets no test reads the latest data of.
+NOT_REPORTING = {
+    "acme": {"Pump 13": 6 * HOUR, "Motor 20": 12 * HOUR, "Compressor 24": 30 * HOUR},
+    "globex": {"Globex Motor 05": 8 * HOUR},
+}
 
 
 def asset_id_for(tenant: str, name: str) -> str:
@@ -110,6 +117,7 @@ def demo_assets(tenant: str) -> list[dict]:
                 "timezone": "Europe/Berlin",
                 "location": {"country": "Germany", "locality": city, "latitude": lat, "longitude": lon},
                 "aspects": ASPECTS[kind],
+                "silent_seconds": NOT_REPORTING.get(tenant, {}).get(name, 0),
             }
         )
     return assets

@@ -248,10 +248,12 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
     except BadRequest as problem:
         return time_series_error(400, str(problem))
 
+    newest = _newest_record(asset)
     if start is None:
-        marks = [timeseries.floor_to(datetime.now(timezone.utc), step)]
+        marks = [timeseries.floor_to(newest or datetime.now(timezone.utc), step)]
     else:
-        marks = timeseries.times_between(start, end, limit=limit + 1, descending=descending, step=step)
+        last = end if newest is None else min(end, newest)
+        marks = timeseries.times_between(start, last, limit=limit + 1, descending=descending, step=step)
     more, marks = len(marks) > limit, marks[:limit]
     codes = {f"{variable}_qc" for variable in with_quality}
     records = [_record(entity_id, chosen, moment, step, codes) for moment in marks]
@@ -261,6 +263,13 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
         path = f"{prefix(request)}/gateway/api/iottimeseries/v3/timeseries/{segment(entity_id)}/{segment(property_set)}"
         response["Link"] = f'<{_next_url(request, path, marks[-1], start, end, descending)}>; rel="next"'
     return response
+
+
+def _newest_record(asset: Asset) -> datetime | None:
+    """The latest moment an asset that stopped reporting has records for; None for one that reports."""
+    if not asset.silent_seconds:
+        return None  # its series goes on, into the future too
+    return datetime.now(timezone.utc) - timedelta(seconds=asset.silent_seconds)
 
 
 def _selected(raw: str | None, variables: list[str], with_quality: set[str]) -> list[str]:
@@ -335,6 +344,7 @@ def time_series_aggregates(request: HttpRequest, tenant: Tenant) -> HttpResponse
             interval or aggregates.auto_interval(start, end),
             step=aspect_definitions.step(definition),
             with_quality=with_quality,
+            until=_newest_record(asset),
         )
     except (BadRequest, aggregates.AggregatesError) as problem:
         return error(400, str(problem), "mdsp.core.iot.tsaggregates.badRequest")

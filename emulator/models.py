@@ -276,6 +276,10 @@ class Asset(models.Model):
         help_text='Property sets: [{"name": "Environment", "variables": [{"name": "temperature", "unit": "C"}]}]',
     )
     etag = models.PositiveIntegerField(default=0)
+    silent_seconds = models.PositiveIntegerField(
+        default=0,
+        help_text="Not reporting: its time series have no records in the last this many seconds. 0: up to now.",
+    )
 
     class Meta:
         ordering = ["tenant__name", "name"]

@@ -20,9 +20,11 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from emulator import timeseries
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS: dict[str, Callable[[], None]] = {}
@@ -310,6 +312,30 @@ def technical_token_expires_at_the_gateway() -> None:
 
 
 @scenario
+def silent_asset_has_no_records_in_its_last_hours() -> None:
+    """acme's "Pump 13" stopped reporting 6 h ago, wherever the clock is: its records end at now - 6 h."""
+    import time_machine
+
+    from emulator.demo import asset_id_for
+
+    entity = asset_id_for("acme", "Pump 13")
+    series = f"/gateway/api/iottimeseries/v3/timeseries/{entity}/PumpData"
+    for now in (T0, T0.replace(hour=23, minute=59, second=30)):
+        with time_machine.travel(now, tick=False):
+            browser = client()
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {technical_token(browser, 'acme')['access_token']}"}
+            newest = timeseries.floor_to(now - timedelta(hours=6))
+            assert browser.get(series, **headers).json() == [_record(entity, newest)]
+            window = {"from": _iso(now - timedelta(hours=7)), "to": _iso(now)}
+            records = browser.get(series, window, **headers).json()
+            assert len(records) == 60 and records[-1]["_time"] == timeseries.format_time(newest)
+            hourly = {"assetId": entity, "aspectName": "PumpData", "intervalUnit": "hour", "intervalValue": "1"}
+            day = {**hourly, "from": _iso(now - timedelta(hours=24)), "to": _iso(now)}
+            answer = browser.get("/gateway/api/iottsaggregates/v4/aggregates", day, **headers).json()["aggregates"]
+            assert answer[-1]["pressure"]["lasttime"] == _iso(newest)
+
+
+@scenario
 def gateway_takes_a_person_or_a_technical_client() -> None:
     """Signed with the tenant's key, a token must name a person (user_id) or be technical (no person)."""
     import jwt
@@ -332,6 +358,15 @@ def gateway_takes_a_person_or_a_technical_client() -> None:
     for claims, status in cases:
         response = browser.get(ASSETS, HTTP_AUTHORIZATION=f"Bearer {_signed(claims, tenant)}")
         assert response.status_code == status, (claims, response.content)
+
+
+def _record(entity: str, moment: datetime) -> dict:
+    values = {name: timeseries.value_at(entity, name, moment) for name in ("pressure", "flow")}
+    return {"_time": timeseries.format_time(moment), **values}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main(name: str) -> None:

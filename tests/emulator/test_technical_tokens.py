@@ -2,19 +2,21 @@
 
 Tokens issued only to the app's registered credentials, for its version and host tenant, for tenants
 that have the app; verifiable with the user tenant's keys; accepted by the gateway for that tenant
-only; counted in the stats; failing on request.
+only; counted in the stats; failing on request. And the demo assets that stopped reporting.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
+from datetime import datetime, timedelta, timezone
 
 import jwt
 import pytest
 import requests
 from jwt.algorithms import RSAAlgorithm
 
+from emulator import aggregates, timeseries
 from tests.emulator.test_admin import admin_session
 from tests.servers import Emulator
 
@@ -23,6 +25,7 @@ CLIENT_ID, CLIENT_SECRET = "mobilestarter-technical", "local-technical-secret"
 ASSETS = "/api/assetmanagement/v3/assets"
 TIMESERIES = "/api/iottimeseries/v3/timeseries"
 AGGREGATES = "/api/iottsaggregates/v4/aggregates"
+HOUR = timedelta(hours=1)
 
 
 def auth_key(client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET, scheme: str = "Basic") -> str:
@@ -64,6 +67,10 @@ def asset_id(tenant: str, name: str) -> str:
 def gateway_get(emulator: Emulator, token: str, path: str, **params) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"}
     return requests.get(f"{emulator.gateway}{path}", params=params, headers=headers, timeout=30)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def assert_refused(response: requests.Response, status: int, reason: str) -> dict:
@@ -357,6 +364,79 @@ def test_seed_registers_the_credentials_from_the_apps_variables(emulator_factory
     assert response.status_code == 200, response.text
     assert verified_claims(emulator, "globex", response.json()["access_token"])["client_id"] == "fleet-job"
     assert_refused(request_token(emulator, headers=headers, json=identification("globex")), 403, "forbidden")
+
+
+# --- assets that stopped reporting ------------------------------------------------------------------------
+
+# (tenant, asset): hours without records, as emulator.demo.NOT_REPORTING has them
+NOT_REPORTING = {
+    ("acme", "Pump 13"): 6,
+    ("acme", "Motor 20"): 12,
+    ("acme", "Compressor 24"): 30,
+    ("globex", "Globex Motor 05"): 8,
+}
+
+
+@pytest.mark.parametrize(("tenant", "name", "hours"), [(*key, hours) for key, hours in NOT_REPORTING.items()])
+def test_a_demo_asset_that_stopped_reporting_has_no_recent_records(emulator, tenant, name, hours):
+    token = technical_token(emulator, tenant)
+    entity = asset_id(tenant, name)
+    before = datetime.now(timezone.utc)
+
+    latest = gateway_get(emulator, token, f"{TIMESERIES}/{entity}/Environment")
+    assert latest.status_code == 200, latest.text
+    (record,) = latest.json()
+    newest = datetime.fromisoformat(record["_time"].replace("Z", "+00:00"))
+    assert before - hours * HOUR - timedelta(minutes=2) < newest <= datetime.now(timezone.utc) - hours * HOUR
+    recent = {"from": iso(before - (hours - 1) * HOUR), "to": iso(before)}
+    assert gateway_get(emulator, token, f"{TIMESERIES}/{entity}/Environment", **recent).json() == []
+
+
+def test_a_reporting_demo_asset_has_a_record_of_this_minute(emulator):
+    token = technical_token(emulator, "acme")
+    before = datetime.now(timezone.utc)
+
+    (record,) = gateway_get(emulator, token, f"{TIMESERIES}/{asset_id('acme', 'Pump 01')}/Environment").json()
+    assert datetime.fromisoformat(record["_time"].replace("Z", "+00:00")) >= timeseries.floor_to(before)
+
+
+def test_the_not_reporting_assets_leave_the_demo_lists_as_they_were(emulator):
+    token = technical_token(emulator, "acme")
+
+    names = [asset["name"] for asset in gateway_get(emulator, token, ASSETS, size=200).json()["_embedded"]["assets"]]
+    assert len(names) == 28 and {"Pump 13", "Motor 20", "Compressor 24"} <= set(names)
+
+
+def test_a_silent_asset_can_be_added_for_a_test(emulator_factory):
+    emulator = emulator_factory()
+    emulator.put_asset("globex", "quiet-01", "Quiet one", aspects=[{"name": "Env", "variables": [{"name": "t"}]}],
+                       silentSeconds=3 * 3600)
+    token = technical_token(emulator, "globex")
+
+    (record,) = gateway_get(emulator, token, f"{TIMESERIES}/quiet-01/Env").json()
+    newest = datetime.fromisoformat(record["_time"].replace("Z", "+00:00"))
+    assert newest <= datetime.now(timezone.utc) - 3 * HOUR
+    with pytest.raises(RuntimeError, match="silentSeconds"):
+        emulator.put_asset("globex", "quiet-02", "Quiet two", silentSeconds=-1)
+
+
+def test_the_silent_assets_time_rules_hold_to_the_minute(in_emulator):
+    in_emulator("silent_asset_has_no_records_in_its_last_hours")
+
+
+def test_aggregates_leave_out_intervals_after_the_last_record():
+    start = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    until = start + 2 * HOUR + timedelta(minutes=30)
+    hourly = aggregates.Interval("hour", 1)
+
+    full = aggregates.aggregate("asset", ["t"], start, start + 4 * HOUR, hourly)
+    cut = aggregates.aggregate("asset", ["t"], start, start + 4 * HOUR, hourly, until=until)
+
+    assert [item["t"]["countgood"] for item in full] == [60, 60, 60, 60]
+    assert [item["t"]["countgood"] for item in cut] == [60, 60, 30]
+    assert cut[:2] == full[:2]
+    assert cut[2]["t"]["lasttime"] == "2026-03-02T02:30:00Z"
+    assert aggregates.aggregate("asset", ["t"], start, start + HOUR, hourly, until=start) == []
 
 
 # --- administration ---------------------------------------------------------------------------------------
