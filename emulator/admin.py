@@ -1,9 +1,11 @@
 """The emulator's admin: what a tenant admin does in MindSphere's Settings app, and more."""
+from __future__ import annotations
+
 from django import forms
 from django.contrib import admin
 
 from .keys import new_signing_key
-from .models import Application, AppScope, Asset, Fault, SigningKey, Tenant, TenantUser
+from .models import AppCredential, Application, AppScope, Asset, Fault, SigningKey, Tenant, TenantUser
 
 
 class TenantUserForm(forms.ModelForm):
@@ -70,8 +72,36 @@ class AppScopeInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["name", "client_id"]
+    list_display = ["name", "client_id", "owner", "provisioned_to"]
+    filter_horizontal = ["tenants"]
     inlines = [AppScopeInline]
+
+    @admin.display(description="Tenants that have it")
+    def provisioned_to(self, application: Application) -> str:
+        return ", ".join(tenant.name for tenant in application.tenants.all()) or "none"
+
+
+class AppCredentialForm(forms.ModelForm):
+    class Meta:
+        model = AppCredential
+        fields = ["application", "version", "client_id", "client_secret", "scopes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        application, scopes = cleaned.get("application"), cleaned.get("scopes") or []
+        if application and any(scope.application_id != application.pk for scope in scopes):
+            self.add_error("scopes", f"Only scopes of {application.name} can be granted to its credentials.")
+        return cleaned
+
+
+@admin.register(AppCredential)
+class AppCredentialAdmin(admin.ModelAdmin):
+    """App Credentials of Developer Cockpit: what the Token Management Service accepts, per app version."""
+
+    form = AppCredentialForm
+    list_display = ["application", "version", "client_id"]
+    list_filter = ["application"]
+    filter_horizontal = ["scopes"]
 
 
 @admin.register(SigningKey)
@@ -87,11 +117,11 @@ class SigningKeyAdmin(admin.ModelAdmin):
 
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "type_id", "external_id"]
+    list_display = ["name", "tenant", "type_id", "external_id", "silent_seconds"]
     list_filter = ["tenant", "type_id"]
     search_fields = ["name", "external_id", "asset_id"]
 
 
 @admin.register(Fault)
 class FaultAdmin(admin.ModelAdmin):
-    list_display = ["mode", "tenant", "remaining_calls", "until", "hang_seconds", "created"]
+    list_display = ["mode", "target", "tenant", "remaining_calls", "until", "hang_seconds", "created"]

@@ -112,12 +112,15 @@ def aggregate(
     *,
     step: timedelta = timeseries.RESOLUTION,
     with_quality: set[str] | frozenset[str] = frozenset(),
+    until: datetime | None = None,
 ) -> list[dict]:
     """The aggregates of `variables` per interval covering (start, end], oldest first.
 
     Records one `step` apart (a minute, or a second for a 1 Hz aspect). For variables with a
     quality code, bad records are counted in `countbad` and left out of the values; uncertain ones
     are counted in `countuncertain` and kept (the emulator's assumption, see docs/emulator.md).
+    `until`: there are no records after it (an asset that stopped reporting); intervals without
+    records are left out.
     """
     spans = intervals(start, end, interval)
     if not spans:
@@ -127,12 +130,15 @@ def aggregate(
     series = {name: timeseries.values_from(asset_id, name, first_mark, per_interval * len(spans), step) for name in variables}
     result = []
     for index, (low, high) in enumerate(spans):
+        count = per_interval if until is None else max(0, min(per_interval, (until - low) // step))
+        if not count:
+            continue
         # Records are addressed by their offset in the interval: a month of 1 Hz records is 2.6
         # million, too many to make a datetime for each.
-        marks = _Marks(low + step, step, per_interval)
+        marks = _Marks(low + step, step, count)
         item: dict = {}
         for name in variables:
-            values = series[name][index * per_interval : (index + 1) * per_interval]
+            values = series[name][index * per_interval : index * per_interval + count]
             item[name] = _with_quality(asset_id, name, marks, values) if name in with_quality else _summary(marks, values)
         item["starttime"] = _format(low)
         item["endtime"] = _format(high)

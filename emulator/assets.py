@@ -9,8 +9,9 @@ from django.db import transaction
 from . import aspects as aspect_definitions
 from .models import Asset, Tenant
 
-SPEC_KEYS = {"tenant", "assetId", "name", "externalId", "typeId", "description", "aspects"}
+SPEC_KEYS = {"tenant", "assetId", "name", "externalId", "typeId", "description", "aspects", "silentSeconds"}
 LONGEST = {"assetId": 32, "name": 128, "typeId": 128, "externalId": 255}
+LONGEST_SILENCE = 10 * 365 * 24 * 3600  # ten years without a record is as silent as it gets
 
 
 class AssetSpecError(ValueError):
@@ -18,7 +19,7 @@ class AssetSpecError(ValueError):
 
 
 def parse(spec: object) -> dict:
-    """The model fields of {"tenant", "assetId", "name", "aspects"?, "externalId"?, …}."""
+    """The model fields of {"tenant", "assetId", "name", "aspects"?, "externalId"?, "silentSeconds"?, …}."""
     if not isinstance(spec, dict):
         raise AssetSpecError('the body must be a JSON object such as {"tenant": "acme", "assetId": "…", "name": "…"}')
     unknown = sorted(set(spec) - SPEC_KEYS)
@@ -44,7 +45,15 @@ def parse(spec: object) -> dict:
         "type_id": spec.get("typeId", ""),
         "description": spec.get("description", ""),
         "aspects": _aspects(spec.get("aspects", [])),
+        "silent_seconds": _silence(spec.get("silentSeconds", 0)),
     }
+
+
+def _silence(value: object) -> int:
+    """How long before now the asset has no records (it stopped reporting); 0: it reports."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LONGEST_SILENCE:
+        raise AssetSpecError(f'"silentSeconds" must be a whole number from 0 to {LONGEST_SILENCE}')
+    return value
 
 
 def _aspects(value: object) -> list[dict]:

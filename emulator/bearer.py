@@ -20,7 +20,11 @@ class GatewayAuthError(Exception):
 
 
 def authenticate(request: HttpRequest) -> tuple[Tenant, dict]:
-    """The tenant and claims of a valid bearer token; GatewayAuthError (401 or 403) otherwise."""
+    """The tenant and claims of a valid bearer token; GatewayAuthError (401 or 403) otherwise.
+
+    A person's token (with `user_id`) and a technical token of the Token Management Service
+    (`grant_type: client_credentials`, no person) are accepted alike, each for its own tenant.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -37,7 +41,7 @@ def authenticate(request: HttpRequest) -> tuple[Tenant, dict]:
             token,
             public_pem(key),
             algorithms=["RS256"],
-            options={"require": ["exp", "iat", "iss", "ten", "user_id"], "verify_aud": False},
+            options={"require": ["exp", "iat", "iss", "ten"], "verify_aud": False},
         )
     except jwt.ExpiredSignatureError:
         raise GatewayAuthError(401, "The access token has expired.") from None
@@ -45,6 +49,8 @@ def authenticate(request: HttpRequest) -> tuple[Tenant, dict]:
         raise GatewayAuthError(401, "The access token is invalid.") from None
     if is_refresh_token(claims):
         raise GatewayAuthError(401, "A refresh token is not an access token.")
+    if not _names_its_bearer(claims):
+        raise GatewayAuthError(401, "The access token is invalid.")
     if not _issued_for(claims["iss"], key.tenant):
         raise GatewayAuthError(401, "The access token was not issued by its tenant.")
     if claims["ten"] != key.tenant.name:
@@ -62,6 +68,13 @@ def _issued_for(issuer: object, tenant: Tenant) -> bool:
         return False
     path = urlsplit(issuer).path
     return path == f"/{tenant.name}/oauth/token" or bool(re.fullmatch(rf"/[a-z]+[0-9]+/{re.escape(tenant.name)}/oauth/token", path))
+
+
+def _names_its_bearer(claims: dict) -> bool:
+    """A person's token names the person; a technical one (no person) the app's client."""
+    if claims.get("grant_type") == "client_credentials":
+        return "user_id" not in claims and isinstance(claims.get("client_id"), str)
+    return "user_id" in claims
 
 
 def _has_app_scope(scopes: object) -> bool:

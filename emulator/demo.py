@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .keys import current_signing_key
-from .models import Application, AppScope, Asset, CoreRole, Tenant, TenantUser
+from .models import AppCredential, Application, AppScope, Asset, CoreRole, Tenant, TenantUser
 
 DEMO_PASSWORD = "demo"
 
@@ -20,9 +21,15 @@ DEMO_USERS = [
     ("acme", "consultant@example.com", ["user"], CoreRole.STANDARD_USER),
     ("globex", "admin@globex.example", ["admin", "user"], CoreRole.TENANT_ADMIN),
     ("globex", "consultant@example.com", ["admin", "user"], CoreRole.STANDARD_USER),
+    ("hooli", "admin@hooli.example", [], CoreRole.TENANT_ADMIN),
 ]
 
-TENANTS = {"acme": "ACME Corporation", "globex": "Globex Inc."}
+TENANTS = {"acme": "ACME Corporation", "globex": "Globex Inc.", "hooli": "Hooli"}
+# The tenants that have the app (besides its host tenant); hooli has not, so no technical token is issued for it.
+APP_TENANTS = ["acme", "globex"]
+# The app roles technical tokens carry: "access tokens generated using application credentials have admin
+# scope" (Siemens, "Accessing MindSphere APIs during Local Development").
+TECHNICAL_SCOPES = ["admin"]
 
 # Aspects by asset type (emulator.aspects): time-series ("dynamic") aspects, most recording once a
 # minute and the motors' vibration once a second; a few variables carry a quality code; and a
@@ -79,7 +86,14 @@ CITIES = [
 ]
 
 # (tenant, how many assets); acme has enough for several pages.
-ASSET_COUNTS = {"acme": 28, "globex": 7}
+ASSET_COUNTS = {"acme": 28, "globex": 7, "hooli": 3}
+HOUR = 3600
+# Assets that stopped reporting: their time series have no records in the last so many seconds, however
+# late it is (a fleet overview counts them as "not reporting"). Assets no test reads the latest data of.
+NOT_REPORTING = {
+    "acme": {"Pump 13": 6 * HOUR, "Motor 20": 12 * HOUR, "Compressor 24": 30 * HOUR},
+    "globex": {"Globex Motor 05": 8 * HOUR},
+}
 
 
 def asset_id_for(tenant: str, name: str) -> str:
@@ -92,7 +106,7 @@ def demo_assets(tenant: str) -> list[dict]:
     for number in range(1, ASSET_COUNTS[tenant] + 1):
         kind = kinds[(number - 1) % len(kinds)]
         city, lat, lon = CITIES[(number - 1) % len(CITIES)]
-        name = f"{kind} {number:02d}" if tenant == "acme" else f"Globex {kind} {number:02d}"
+        name = f"{kind} {number:02d}" if tenant == "acme" else f"{tenant.capitalize()} {kind} {number:02d}"
         assets.append(
             {
                 "asset_id": asset_id_for(tenant, name),
@@ -103,6 +117,7 @@ def demo_assets(tenant: str) -> list[dict]:
                 "timezone": "Europe/Berlin",
                 "location": {"country": "Germany", "locality": city, "latitude": lat, "longitude": lon},
                 "aspects": ASPECTS[kind],
+                "silent_seconds": NOT_REPORTING.get(tenant, {}).get(name, 0),
             }
         )
     return assets
@@ -119,10 +134,9 @@ def seed() -> None:
             "post_logout_redirect_uris": "\n".join(settings.EMULATOR_POST_LOGOUT_REDIRECT_URIS),
         },
     )
-    scopes = {name: AppScope.objects.get_or_create(application=application, name=name)[0] for name in ("admin", "user")}
-    for name, display in TENANTS.items():
-        tenant, _ = Tenant.objects.get_or_create(name=name, defaults={"display_name": display})
-        current_signing_key(tenant)
+    scopes = _app_scopes(application)
+    tenants = {name: _tenant(name, display) for name, display in TENANTS.items()}
+    for name, tenant in tenants.items():
         for item in demo_assets(name):
             Asset.objects.update_or_create(asset_id=item.pop("asset_id"), defaults={"tenant": tenant, **item})
     for tenant_name, email, scope_names, core_role in DEMO_USERS:
@@ -135,7 +149,47 @@ def seed() -> None:
             user.set_password(DEMO_PASSWORD)
         user.save()
         user.app_scopes.set([scopes[scope] for scope in scope_names])
+    _seed_technical(application, tenants)
     _seed_admin()
+
+
+def _app_scopes(application: Application) -> dict[str, AppScope]:
+    return {name: AppScope.objects.get_or_create(application=application, name=name)[0] for name in ("admin", "user")}
+
+
+def _tenant(name: str, display: str) -> Tenant:
+    tenant, _ = Tenant.objects.get_or_create(name=name, defaults={"display_name": display})
+    current_signing_key(tenant)
+    return tenant
+
+
+def _seed_technical(sign_in_app: Application, tenants: dict[str, Tenant]) -> None:
+    """The app's credentials for the Token Management Service (MDSP_* variables), its host and who has it."""
+    application = _technical_application(sign_in_app)
+    host = tenants.get(settings.EMULATOR_HOST_TENANT) or _tenant(settings.EMULATOR_HOST_TENANT, "")
+    application.owner = host
+    application.save(update_fields=["owner"])
+    application.tenants.set([host, *(tenants[name] for name in APP_TENANTS)])
+    version, client_id = settings.EMULATOR_TECHNICAL_APP_VERSION, settings.EMULATOR_TECHNICAL_CLIENT_ID
+    # The client id may have been another version's before (credentials are per version).
+    AppCredential.objects.filter(client_id=client_id).exclude(application=application, version=version).delete()
+    credential, _ = AppCredential.objects.update_or_create(
+        application=application,
+        version=version,
+        defaults={"client_id": client_id, "client_secret": settings.EMULATOR_TECHNICAL_CLIENT_SECRET},
+    )
+    scopes = _app_scopes(application)
+    credential.scopes.set([scopes[name] for name in TECHNICAL_SCOPES])
+
+
+def _technical_application(sign_in_app: Application) -> Application:
+    """MDSP_OS_VM_APP_NAME's registration: the sign-in one, unless the Launchpad registration is another app."""
+    name = settings.EMULATOR_TECHNICAL_APP_NAME
+    if name == sign_in_app.name:
+        return sign_in_app
+    secret = secrets.token_urlsafe(24)  # nobody signs in with it: the app's people use the sign-in registration
+    defaults = {"client_id": f"{name}-standard", "client_secret": secret}
+    return Application.objects.get_or_create(name=name, defaults=defaults)[0]
 
 
 def _seed_admin() -> None:

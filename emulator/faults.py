@@ -1,4 +1,4 @@
-"""Failures the token endpoint or the gateway plays back on request, to test the app's failure handling."""
+"""Failures the token endpoint, the gateway or the Token Management Service play back, for failure-handling tests."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,8 +20,9 @@ SPEC_KEYS = {"mode", "calls", "seconds", "hang_seconds", "tenant", "target", "pa
 def create(spec: dict) -> Fault:
     """A fault from {"mode", "calls"?, "seconds"?, "hang_seconds"?, "tenant"?, "target"?, "path"?}.
 
-    Neither calls nor seconds: until cleared. `target` is "token" (default) or "gateway";
-    `path` (gateway only) limits it to calls whose path contains it, e.g. "/iottimeseries/".
+    Neither calls nor seconds: until cleared. `target` is "token" (default), "gateway" or "technical"
+    (the Token Management Service); `path` (gateway only) limits it to calls whose path contains it,
+    e.g. "/iottimeseries/".
     """
     unknown = sorted(set(spec) - SPEC_KEYS)
     if unknown:
@@ -41,8 +42,8 @@ def create(spec: dict) -> Fault:
     target = spec.get("target") or Fault.Target.TOKEN
     if target not in Fault.Target.values:
         raise FaultSpecError(f"target must be one of {', '.join(Fault.Target.values)}")
-    if target == Fault.Target.GATEWAY and mode == Fault.Mode.INVALID_GRANT:
-        raise FaultSpecError("the gateway has no grants: use mode '503', '429' or 'hang' for target 'gateway'")
+    if target != Fault.Target.TOKEN and mode == Fault.Mode.INVALID_GRANT:
+        raise FaultSpecError(f"mode 'invalid_grant' is the token endpoint's: use '503', '429' or 'hang' for '{target}'")
     path = spec.get("path") or ""
     if not isinstance(path, str) or len(path) > 200:
         raise FaultSpecError("path must be a string of at most 200 characters")

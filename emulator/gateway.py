@@ -50,22 +50,27 @@ def bearer_protected(view):
         except GatewayAuthError as failure:
             code = "mdsp.core.gateway.unauthorized" if failure.status == 401 else "mdsp.core.gateway.forbidden"
             return error(failure.status, failure.message, code)
-        fault = faults.take(tenant.name, Fault.Target.GATEWAY, request.path_info)
-        if fault is not None and fault.mode == Fault.Mode.HANG:
-            time.sleep(fault.hang_seconds)
-        elif fault is not None and fault.mode == Fault.Mode.TOO_MANY_REQUESTS:
-            response = error(
-                429, "Rate limit exceeded for this tenant; retry later (emulated fault).", "mdsp.core.gateway.tooManyRequests"
-            )
-            response["Retry-After"] = RATE_LIMIT_RETRY_AFTER
-            return response
-        elif fault is not None:
-            response = error(503, "The service is unavailable (emulated fault).", "mdsp.core.gateway.unavailable")
-            response["Retry-After"] = "1"
-            return response
-        return view(request, tenant, *args, **kwargs)
+        refusal = play(faults.take(tenant.name, Fault.Target.GATEWAY, request.path_info))
+        return refusal if refusal is not None else view(request, tenant, *args, **kwargs)
 
     return wrapper
+
+
+def play(fault: Fault | None) -> JsonResponse | None:
+    """A gateway fault played back: a hang holds the call (None: answer normally), 429 and 503 answer it."""
+    if fault is None:
+        return None
+    if fault.mode == Fault.Mode.HANG:
+        time.sleep(fault.hang_seconds)
+        return None
+    if fault.mode == Fault.Mode.TOO_MANY_REQUESTS:
+        message = "Rate limit exceeded for this tenant; retry later (emulated fault)."
+        response = error(429, message, "mdsp.core.gateway.tooManyRequests")
+        response["Retry-After"] = RATE_LIMIT_RETRY_AFTER
+        return response
+    response = error(503, "The service is unavailable (emulated fault).", "mdsp.core.gateway.unavailable")
+    response["Retry-After"] = "1"
+    return response
 
 
 class BadRequest(ValueError):
@@ -243,10 +248,12 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
     except BadRequest as problem:
         return time_series_error(400, str(problem))
 
+    newest = _newest_record(asset)
     if start is None:
-        marks = [timeseries.floor_to(datetime.now(timezone.utc), step)]
+        marks = [timeseries.floor_to(newest or datetime.now(timezone.utc), step)]
     else:
-        marks = timeseries.times_between(start, end, limit=limit + 1, descending=descending, step=step)
+        last = end if newest is None else min(end, newest)
+        marks = timeseries.times_between(start, last, limit=limit + 1, descending=descending, step=step)
     more, marks = len(marks) > limit, marks[:limit]
     codes = {f"{variable}_qc" for variable in with_quality}
     records = [_record(entity_id, chosen, moment, step, codes) for moment in marks]
@@ -256,6 +263,13 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
         path = f"{prefix(request)}/gateway/api/iottimeseries/v3/timeseries/{segment(entity_id)}/{segment(property_set)}"
         response["Link"] = f'<{_next_url(request, path, marks[-1], start, end, descending)}>; rel="next"'
     return response
+
+
+def _newest_record(asset: Asset) -> datetime | None:
+    """The latest moment an asset that stopped reporting has records for; None for one that reports."""
+    if not asset.silent_seconds:
+        return None  # its series goes on, into the future too
+    return datetime.now(timezone.utc) - timedelta(seconds=asset.silent_seconds)
 
 
 def _selected(raw: str | None, variables: list[str], with_quality: set[str]) -> list[str]:
@@ -330,6 +344,7 @@ def time_series_aggregates(request: HttpRequest, tenant: Tenant) -> HttpResponse
             interval or aggregates.auto_interval(start, end),
             step=aspect_definitions.step(definition),
             with_quality=with_quality,
+            until=_newest_record(asset),
         )
     except (BadRequest, aggregates.AggregatesError) as problem:
         return error(400, str(problem), "mdsp.core.iot.tsaggregates.badRequest")

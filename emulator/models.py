@@ -51,16 +51,33 @@ class SigningKey(models.Model):
 
 
 class Application(models.Model):
-    """A registered app (Developer Cockpit): its client credentials and redirect URIs."""
+    """A registered app (Developer Cockpit): its client credentials and redirect URIs, who hosts and who has it."""
 
     name = models.CharField(max_length=20, unique=True, validators=[app_name_validator])
     client_id = models.CharField(max_length=200, unique=True)
     client_secret = models.CharField(max_length=200)
-    redirect_uris = models.TextField(help_text="One URI per line.")
+    redirect_uris = models.TextField(blank=True, help_text="One URI per line.")
     post_logout_redirect_uris = models.TextField(blank=True, help_text="One URI per line.")
+    owner = models.ForeignKey(
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_applications",
+        help_text="The host tenant: the developer or operator tenant that registered the app (hostTenant).",
+    )
+    tenants = models.ManyToManyField(
+        Tenant,
+        blank=True,
+        related_name="applications",
+        help_text="The tenants that have the app (it is provisioned to them). The host tenant always has it.",
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    def provisioned_to(self, tenant: Tenant) -> bool:
+        return tenant.pk == self.owner_id or self.tenants.filter(pk=tenant.pk).exists()
 
     def allows_redirect(self, uri: str) -> bool:
         return _uri_registered(uri, self.redirect_uris.split())
@@ -98,6 +115,30 @@ class AppScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.name}.{self.name}"
+
+
+class AppCredential(models.Model):
+    """An app version's credentials for the Token Management Service (Developer Cockpit's App Credentials).
+
+    Access is granted per app version: the credentials name one version, and a request for another is refused.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="credentials")
+    version = models.CharField(max_length=50, help_text="The app version these credentials are for (appVersion).")
+    client_id = models.CharField(max_length=200, unique=True, help_text="MDSP_KEY_STORE_CLIENT_ID")
+    client_secret = models.CharField(max_length=200, help_text="MDSP_KEY_STORE_CLIENT_SECRET")
+    scopes = models.ManyToManyField(AppScope, blank=True, help_text="The app roles the technical tokens carry.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "version"], name="unique_app_version_credential")]
+        ordering = ["application__name", "version"]
+
+    def __str__(self) -> str:
+        return f"{self.application.name} {self.version}"
+
+    def scope_claim(self) -> list[str]:
+        """The technical token's `scope` claim: the app roles granted to these credentials."""
+        return sorted(str(scope) for scope in self.scopes.select_related("application"))
 
 
 class CoreRole(models.TextChoices):
@@ -187,6 +228,8 @@ class GrantEvent(models.Model):
         CODE_EXCHANGE_FAILURE = "code_exchange_failures"
         REFRESH = "refreshes"
         REFRESH_FAILURE = "refresh_failures"
+        TECHNICAL_TOKEN = "technical_tokens"
+        TECHNICAL_TOKEN_FAILURE = "technical_token_failures"
 
     tenant = models.CharField(max_length=63)
     kind = models.CharField(max_length=40, choices=Kind.choices)
@@ -194,7 +237,7 @@ class GrantEvent(models.Model):
 
 
 class Fault(models.Model):
-    """A failure the token endpoint or the gateway plays back, set through /_emulator/faults by tests."""
+    """A failure the token endpoint, the gateway or the Token Management Service plays back (/_emulator/faults)."""
 
     class Mode(models.TextChoices):
         UNAVAILABLE = "503"
@@ -205,6 +248,7 @@ class Fault(models.Model):
     class Target(models.TextChoices):
         TOKEN = "token"
         GATEWAY = "gateway"
+        TECHNICAL = "technical"
 
     mode = models.CharField(max_length=20, choices=Mode.choices)
     target = models.CharField(max_length=10, choices=Target.choices, default=Target.TOKEN)
@@ -232,6 +276,10 @@ class Asset(models.Model):
         help_text='Property sets: [{"name": "Environment", "variables": [{"name": "temperature", "unit": "C"}]}]',
     )
     etag = models.PositiveIntegerField(default=0)
+    silent_seconds = models.PositiveIntegerField(
+        default=0,
+        help_text="Not reporting: its time series have no records in the last this many seconds. 0: up to now.",
+    )
 
     class Meta:
         ordering = ["tenant__name", "name"]

@@ -38,6 +38,11 @@ def env_int(name: str, default: int) -> int:
     return env.int(name, default) if env.str(name, "").strip() else default
 
 
+def env_text(name: str, default: str) -> str:
+    """A string; unset or empty gives the default."""
+    return env.str(name, "").strip() or default
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Items separated by commas and/or spaces; set but empty gives no items."""
     return [item.strip() for part in env.list(name, default) for item in part.split(" ") if item.strip()]
@@ -156,6 +161,13 @@ EMULATOR_REDIRECT_URIS = env_list(
 EMULATOR_POST_LOGOUT_REDIRECT_URIS = env_list(
     "EMULATOR_POST_LOGOUT_REDIRECT_URIS", ["http://127.0.0.1:8000/", "http://localhost:8000/"]
 )
+# The app's credentials for the Token Management Service (technical tokens), from the variables the app
+# reads on MindSphere's Cloud Foundry; `seed_demo` registers them for the app version, hosted by the host tenant.
+EMULATOR_TECHNICAL_CLIENT_ID = env_text("MDSP_KEY_STORE_CLIENT_ID", "mobilestarter-technical")
+EMULATOR_TECHNICAL_CLIENT_SECRET = env_text("MDSP_KEY_STORE_CLIENT_SECRET", "local-technical-secret")
+EMULATOR_TECHNICAL_APP_NAME = env_text("MDSP_OS_VM_APP_NAME", "mobilestarter")
+EMULATOR_TECHNICAL_APP_VERSION = env_text("MDSP_OS_VM_APP_VERSION", "1.0.0")
+EMULATOR_HOST_TENANT = env_text("MDSP_HOST_TENANT", "acme")
 # Sign-in for the emulator's Django admin, created by `seed_demo`.
 EMULATOR_ADMIN_USERNAME = env.str("EMULATOR_ADMIN_USERNAME", "admin")
 EMULATOR_ADMIN_PASSWORD = env.str("EMULATOR_ADMIN_PASSWORD", "demo")

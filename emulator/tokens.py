@@ -11,8 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from .keys import current_signing_key
+from .models import AppCredential, Application, Tenant, TenantUser
 from .regions import prefix
-from .models import Application, Tenant, TenantUser
 
 
 def issuer(request: HttpRequest, tenant: Tenant | str) -> str:
@@ -46,6 +46,34 @@ def access_token(
     if user.subtenant:
         claims["subtenant"] = user.subtenant
     return _signed(claims, tenant)
+
+
+def technical_token(
+    *, request: HttpRequest, tenant: Tenant, credential: AppCredential, lifetime: int
+) -> tuple[str, dict]:
+    """A technical token of the Token Management Service and its claims: the app's, for the user tenant, no person.
+
+    Claims as in Siemens' sample (`sub`, `client_id`, `cid`, `azp` = the credentials' client id,
+    `grant_type: client_credentials`, `scope` an array), signed with the user tenant's key.
+    """
+    now = int(time.time())
+    scopes = credential.scope_claim()
+    claims = {
+        "jti": uuid.uuid4().hex,
+        "sub": credential.client_id,
+        "scope": " ".join(scopes) if settings.EMULATOR_SCOPE_AS_STRING else scopes,
+        "client_id": credential.client_id,
+        "cid": credential.client_id,
+        "azp": credential.client_id,
+        "grant_type": "client_credentials",
+        "ten": tenant.name,
+        "zid": tenant.name,
+        "aud": [credential.client_id],
+        "iss": issuer(request, tenant),
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    return _signed(claims, tenant), claims
 
 
 def refresh_token(

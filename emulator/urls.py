@@ -1,7 +1,9 @@
+from __future__ import annotations
+
 from django.contrib import admin
 from django.urls import path, re_path
 
-from . import controls, gateway, views
+from . import controls, gateway, technical, views
 
 TENANT = r"(?P<tenant>[^/]+)"
 
@@ -11,6 +13,7 @@ urlpatterns = [
     path("_emulator/faults", controls.faults_view, name="faults"),
     path("_emulator/users/<str:tenant>/<str:email>/scopes", controls.user_scopes_view, name="user_scopes"),
     path("_emulator/assets", controls.assets_view, name="assets_control"),
+    path("gateway/api/technicaltokenmanager/v3/oauth/token", technical.token, name="technical_token"),
     path("gateway/api/assetmanagement/v3/assets", gateway.assets, name="assets"),
     path("gateway/api/assetmanagement/v3/assets/<str:asset_id>", gateway.asset_detail, name="asset"),
     path("gateway/api/assetmanagement/v3/assets/<str:asset_id>/aspects", gateway.asset_aspects, name="asset_aspects"),

@@ -37,7 +37,18 @@ def emulator_env(database: Path, extra: dict[str, str] | None = None) -> dict[st
 
 
 # Variables the emulator reads only when seeding (the app registration), not when it serves.
-SEED_VARIABLES = {"MINDSPHERE_APP_NAME", "MINDSPHERE_CLIENT_ID", "MINDSPHERE_CLIENT_SECRET", "EMULATOR_REDIRECT_URIS"}
+SEED_VARIABLES = {
+    "MINDSPHERE_APP_NAME",
+    "MINDSPHERE_CLIENT_ID",
+    "MINDSPHERE_CLIENT_SECRET",
+    "EMULATOR_REDIRECT_URIS",
+    # The app's credentials for the Token Management Service.
+    "MDSP_KEY_STORE_CLIENT_ID",
+    "MDSP_KEY_STORE_CLIENT_SECRET",
+    "MDSP_OS_VM_APP_NAME",
+    "MDSP_OS_VM_APP_VERSION",
+    "MDSP_HOST_TENANT",
+}
 
 
 def prepare_database(path: Path, extra: dict[str, str] | None = None) -> None:

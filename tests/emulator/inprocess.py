@@ -20,9 +20,11 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from emulator import timeseries
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS: dict[str, Callable[[], None]] = {}
@@ -269,6 +271,102 @@ def gateway_hang_delays_only_the_next_call() -> None:
     assert slept == [1.5], "the second call was held too"
     # The token endpoint is not the gateway's target.
     assert refresh(browser, "acme", token["refresh_token"]).status_code == 200
+
+
+TECHNICAL_TOKEN = "/gateway/api/technicaltokenmanager/v3/oauth/token"
+TECHNICAL_KEY = "Basic " + base64.b64encode(b"mobilestarter-technical:local-technical-secret").decode()
+
+
+def technical_token(browser, tenant: str) -> dict:
+    """A technical token of the Token Management Service for `tenant`, with the demo app credentials."""
+    body = {"appName": "mobilestarter", "appVersion": "1.0.0", "hostTenant": "acme", "userTenant": tenant}
+    response = browser.post(
+        TECHNICAL_TOKEN, json.dumps(body), content_type="application/json", HTTP_X_SPACE_AUTH_KEY=TECHNICAL_KEY
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@scenario
+def technical_token_expires_at_the_gateway() -> None:
+    """EMULATOR_ACCESS_TOKEN_SECONDS=60: a technical token lasts 60 s at the gateway, as a person's does."""
+    import jwt
+    import time_machine
+
+    browser = client()
+    with time_machine.travel(T0, tick=False) as clock:
+        token = technical_token(browser, "globex")
+        claims = jwt.decode(token["access_token"], options={"verify_signature": False})
+        assert token["expires_in"] == 60 and token["timestamp"] == int(T0.timestamp()) * 1000
+        assert (claims["iat"], claims["exp"]) == (int(T0.timestamp()), int(T0.timestamp()) + 60)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token['access_token']}"}
+        assert browser.get(ASSETS, **headers).status_code == 200
+        clock.shift(59)
+        assert browser.get(ASSETS, **headers).status_code == 200, "refused before exp"
+        clock.shift(2)
+        response = browser.get(ASSETS, **headers)
+        assert response.status_code == 401 and "expired" in response.json()["errors"][0]["message"]
+        # No refresh token: the app asks for a new one.
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {technical_token(browser, 'globex')['access_token']}"}
+        assert browser.get(ASSETS, **headers).status_code == 200
+
+
+@scenario
+def silent_asset_has_no_records_in_its_last_hours() -> None:
+    """acme's "Pump 13" stopped reporting 6 h ago, wherever the clock is: its records end at now - 6 h."""
+    import time_machine
+
+    from emulator.demo import asset_id_for
+
+    entity = asset_id_for("acme", "Pump 13")
+    series = f"/gateway/api/iottimeseries/v3/timeseries/{entity}/PumpData"
+    for now in (T0, T0.replace(hour=23, minute=59, second=30)):
+        with time_machine.travel(now, tick=False):
+            browser = client()
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {technical_token(browser, 'acme')['access_token']}"}
+            newest = timeseries.floor_to(now - timedelta(hours=6))
+            assert browser.get(series, **headers).json() == [_record(entity, newest)]
+            window = {"from": _iso(now - timedelta(hours=7)), "to": _iso(now)}
+            records = browser.get(series, window, **headers).json()
+            assert len(records) == 60 and records[-1]["_time"] == timeseries.format_time(newest)
+            hourly = {"assetId": entity, "aspectName": "PumpData", "intervalUnit": "hour", "intervalValue": "1"}
+            day = {**hourly, "from": _iso(now - timedelta(hours=24)), "to": _iso(now)}
+            answer = browser.get("/gateway/api/iottsaggregates/v4/aggregates", day, **headers).json()["aggregates"]
+            assert answer[-1]["pressure"]["lasttime"] == _iso(newest)
+
+
+@scenario
+def gateway_takes_a_person_or_a_technical_client() -> None:
+    """Signed with the tenant's key, a token must name a person (user_id) or be technical (no person)."""
+    import jwt
+
+    from emulator.models import Tenant
+    from emulator.tokens import _signed
+
+    browser = client()
+    tenant = Tenant.objects.get(name="acme")
+    technical = jwt.decode(technical_token(browser, "acme")["access_token"], options={"verify_signature": False})
+    person = jwt.decode(sign_in("acme", "admin@acme.example")["access_token"], options={"verify_signature": False})
+    cases = [
+        (technical, 200),
+        ({**technical, "grant_type": "authorization_code"}, 401),  # no person, yet not technical
+        ({**technical, "user_id": person["user_id"]}, 401),  # technical, yet naming a person
+        ({key: value for key, value in technical.items() if key != "client_id"}, 401),
+        (person, 200),
+        ({key: value for key, value in person.items() if key != "user_id"}, 401),
+    ]
+    for claims, status in cases:
+        response = browser.get(ASSETS, HTTP_AUTHORIZATION=f"Bearer {_signed(claims, tenant)}")
+        assert response.status_code == status, (claims, response.content)
+
+
+def _record(entity: str, moment: datetime) -> dict:
+    values = {name: timeseries.value_at(entity, name, moment) for name in ("pressure", "flow")}
+    return {"_time": timeseries.format_time(moment), **values}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main(name: str) -> None:

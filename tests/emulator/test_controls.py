@@ -7,7 +7,15 @@ import requests
 
 from tests.oauth_client import authorize, refresh, sign_in, start, submit_credentials, token_request
 
-KINDS = ["authorization_codes", "code_exchanges", "code_exchange_failures", "refreshes", "refresh_failures"]
+KINDS = [
+    "authorization_codes",
+    "code_exchanges",
+    "code_exchange_failures",
+    "refreshes",
+    "refresh_failures",
+    "technical_tokens",
+    "technical_token_failures",
+]
 
 
 def counts(emulator, tenant: str) -> dict[str, int]:
