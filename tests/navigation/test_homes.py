@@ -10,6 +10,7 @@ from navigation import homes
 from navigation.homes import ROLE_HOMES, RoleHome, role_home_for
 from navigation.roles import create_role_groups
 from sso.models import MindSphereIdentity, ScopeRoleMapping
+from tests.people import sign_in
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def menu_labels(html: str) -> list[str]:
 @pytest.mark.parametrize("path", OPENS)
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_answers_its_roles_only(db, client, role, path):
-    client.force_login(person(role))
+    sign_in(client, person(role))
     response = client.get(path)
     if role in OPENS[path]:
         assert response.status_code == 200
@@ -104,7 +105,7 @@ def test_each_page_answers_its_roles_only(db, client, role, path):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_asset_list_checks_the_role_before_the_token(db, client, role):
-    client.force_login(person(role))  # signed in without MindSphere: no token to check
+    sign_in(client, person(role))  # signed in without MindSphere: no token to check
     response = client.get("/assets/")
     if role in OPENS["/assets/exports/"]:
         assert (response.status_code, response.headers["Location"]) == (302, "/?next=%2Fassets%2F")
@@ -114,7 +115,7 @@ def test_the_asset_list_checks_the_role_before_the_token(db, client, role):
 
 @pytest.mark.parametrize("home", ROLE_HOMES, ids=lambda home: home.role)
 def test_a_home_page_shows_its_title_and_is_not_cached(db, client, home):
-    client.force_login(person(home.role))
+    sign_in(client, person(home.role))
     response = client.get("/" + home.path)
     assert str(home.title) in response.content.decode()
     assert response.headers["Cache-Control"].startswith("max-age=0")
@@ -122,17 +123,17 @@ def test_a_home_page_shows_its_title_and_is_not_cached(db, client, home):
 
 def test_assets_roles_narrows_the_asset_pages_and_their_links(db, client, settings):
     settings.ASSETS_ROLES = "Admin"
-    client.force_login(person("User"))
+    sign_in(client, person("User"))
     home = client.get("/home/user/").content.decode()
     assert menu_labels(home) == ["Home", "Account"] and "Browse your assets" not in home
     assert client.get("/assets/exports/").status_code == 403
-    client.force_login(person("Admin"))
+    sign_in(client, person("Admin"))
     assert client.get("/assets/exports/").status_code == 200
     assert "Assets" in menu_labels(client.get("/account/").content.decode())
 
 
 def test_the_user_home_links_the_assets(db, client):
-    client.force_login(person("User"))
+    sign_in(client, person("User"))
     assert 'href="/assets/">Browse your assets</a>' in client.get("/home/user/").content.decode()
 
 
@@ -146,25 +147,25 @@ def test_anonymous_people_go_to_the_login_page_and_come_back(db, client, home):
 
 
 def test_a_role_without_the_page_gets_an_htmx_redirect_home(db, client):
-    client.force_login(person("User"))
+    sign_in(client, person("User"))
     response = client.get("/home/admin/", headers={"HX-Request": "true"})
     assert (response.status_code, response.headers["HX-Redirect"]) == (403, "/")
 
 
 @pytest.mark.parametrize(("roles", "location"), [(["Admin", "User"], "/home/admin/"), (["User"], "/home/user/")])
 def test_slash_sends_each_role_to_its_home(db, client, roles, location):
-    client.force_login(person(*roles))
+    sign_in(client, person(*roles))
     response = client.get("/")
     assert (response.status_code, response.headers["Location"]) == (302, location)
 
 
 @pytest.mark.parametrize("roles", [[], ["Unmapped"]], ids=["no-group", "no-home-page"])
 def test_slash_shows_the_no_role_page_without_a_role_home(db, client, roles):
-    client.force_login(person(*roles))
+    sign_in(client, person(*roles))
     response = client.get("/")
     assert response.status_code == 403 and "No role assigned" in response.content.decode()
 
 
 def test_an_unknown_home_is_404(db, client):
-    client.force_login(person("User"))
+    sign_in(client, person("User"))
     assert client.get("/home/nobody/").status_code == 404
