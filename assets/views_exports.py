@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from navigation.menus import menu_page
@@ -23,7 +22,6 @@ EXPORTS_PAGE = "assets:list"  # exports share the roles of the asset pages
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @menu_page(EXPORTS_PAGE)  # the role first: no token refresh for a 403
 @mindsphere_required
 def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
@@ -73,7 +71,6 @@ def _own_export(request: HttpRequest, pk: int) -> Export:
 
 
 @never_cache
-@vary_on_headers("HX-Request")
 @menu_page(EXPORTS_PAGE)
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from navigation.menus import menu_page
 from sso import roles, session
@@ -51,7 +50,6 @@ def _context(request: HttpRequest, tenant: str, form: MappingForm | None = None)
 
 
 @never_cache
-@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 @menu_page(PAGE)
 def roles_page(request: HttpRequest) -> HttpResponse:
@@ -79,7 +77,6 @@ def roles_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @menu_page(PAGE)
 def reset(request: HttpRequest) -> HttpResponse:
     """Back to the app's defaults: only for the person's own tenant, and only from a current form."""
