@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import retarget
 
 from navigation.menus import menu_page
 from sso.decorators import mindsphere_required
@@ -15,6 +15,7 @@ from sso.session import record_id
 
 from .app_settings import app_settings
 from .forms import ExportForm
+from .loading import swap_error
 from .models import Export
 from .tasks import export_time_series
 
@@ -57,11 +58,10 @@ def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
 
 
 def _form_again(request: HttpRequest, form: ExportForm, asset: dict, *, status: int) -> HttpResponse:
-    """The form with its errors: a page, or for htmx the form itself swapped in place (htmx ignores 4xx)."""
+    """The form with its errors: a page, or for htmx the form itself in the form's place (not in the list)."""
     context = {"form": form, "asset": asset}
     if request.htmx:
-        response = render(request, "assets/_export_form.html", context)
-        return reswap(retarget(response, "#export-form"), "outerHTML")
+        return swap_error(retarget(render(request, "assets/_export_form.html", context, status=status), "#export-form"))
     return render(request, "assets/export_form.html", context, status=status)
 
 

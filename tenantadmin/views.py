@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap
 
 from navigation.menus import menu_page
 from sso import roles, session
@@ -119,8 +120,8 @@ def _problem(form: MappingForm, code: str) -> str:
 
 def _form_again(request: HttpRequest, tenant: str, form: MappingForm, problem: str = "") -> HttpResponse:
     context = {**_context(request, tenant, form), "problem": problem}
-    if request.htmx:  # htmx swaps 2xx only: the page content with the form and its message
-        return render(request, "tenantadmin/_content.html", context)
+    if request.htmx:  # the page's content with the form and its message; HX-Reswap: swapped despite the 400
+        return reswap(render(request, "tenantadmin/_content.html", context, status=400), "outerHTML")
     return render(request, "tenantadmin/roles.html", context, status=400)
 
 
