@@ -15,6 +15,8 @@ import pygal
 from django.utils import dateformat, timezone
 from pygal.style import Style
 
+from .series import Series
+
 # The SVG scales to the card's width (about 290 px on a 360 px phone), so its own coordinate
 # system is kept small: 14 px labels in a 320-unit-wide chart read as about 13 px on that phone.
 WIDTH, HEIGHT = 320, 240
@@ -117,6 +119,22 @@ def line_chart_svg(
     The axis shows local times of the active time zone; the page needs assets/chart.css.
     """
     return _chart(points, start, end, title, band=band).render(is_unicode=True)
+
+
+def chart_context(found: Series, title: str) -> dict:
+    """What the asset page shows of a series (assets/_series.html): the chart, its caption and its table."""
+    svg = line_chart_svg(found.points, found.start, found.end, title, band=found.band) if found.points else ""
+    return {
+        "start": found.start,
+        "end": found.end,  # aggregates cover whole intervals: the chart may end a little before the asked end
+        "points": found.points,
+        "rows": found.table_rows(),
+        "band": bool(found.band),  # minimum and maximum columns in the table
+        "bucket_minutes": found.bucket_minutes,
+        "bad": found.bad,  # values of bad quality, left out
+        "uncertain": found.uncertain,
+        "chart_svg": svg,
+    }
 
 
 def _chart(points, start, end, title, *, band=(), keep_style: bool = False) -> pygal.DateTimeLine:

@@ -1,13 +1,130 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .app_settings import app_settings
 from .aspects import export_columns
+from .series import Variable
+
+# A plain (no-JS) "Load more" asks for pages 0..N in one call of size (N + 1) * PAGE_SIZE, so the
+# page number is bounded; past that many rows a search is the better tool on a phone.
+MAX_PAGE = 49
+RANGES = {
+    "24h": (_("Last 24 hours"), timedelta(hours=24)),
+    "7d": (_("Last 7 days"), timedelta(days=7)),
+    "30d": (_("Last 30 days"), timedelta(days=30)),
+}
+DEFAULT_RANGE = "24h"
+EARLIEST_END = datetime(1970, 1, 2, tzinfo=UTC)
+
+
+class AssetListQuery(forms.Form):
+    """The asset list's query: `q` searches names, `page` (0-based, as the API) loads more."""
+
+    q = forms.CharField(required=False, max_length=100, strip=True)
+    page = forms.IntegerField(required=False, min_value=0, max_value=MAX_PAGE)
+
+    def clean_page(self) -> int:
+        return self.cleaned_data["page"] or 0
+
+    def problem(self) -> str:
+        """The first error, with the parameter it is about (Django's texts don't name it)."""
+        field, errors = next(iter(self.errors.items()))
+        return f"{field}: {errors[0]}"
+
+
+def parse_end(raw: str | None, now: datetime) -> datetime:
+    """The chart's end: `?end=` (ISO 8601 with a zone, for links that show the same numbers) or now; whole minutes.
+
+    ValueError for anything else, including times before 1970 or more than a day ahead.
+    """
+    if not raw:
+        return now.replace(second=0, microsecond=0)
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace(" ", "+"))  # a '+' in a query string arrives as ' '
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    if not EARLIEST_END <= moment <= now + timedelta(days=1):
+        raise ValueError("out of range")
+    return moment.replace(second=0, microsecond=0)
+
+
+class ChartQuery(forms.Form):
+    """The asset page's query: `range` (24h unless given), `end` (now unless given) and `variable`.
+
+    Whether the asset has the variable is known only once its aspects are: `variable_of(variables)`.
+    """
+
+    # As the URL has them (not stripped): anything but a known key is refused with the choices.
+    range = forms.CharField(required=False, strip=False)
+    end = forms.CharField(required=False, strip=False)
+    variable = forms.CharField(required=False, strip=False)
+
+    def __init__(self, data: Mapping[str, str], *, now: datetime | None = None) -> None:
+        super().__init__(data)
+        self.now = now or datetime.now(UTC)
+
+    def clean_range(self) -> str:
+        key = self.cleaned_data["range"] or DEFAULT_RANGE
+        if key not in RANGES:
+            raise forms.ValidationError(
+                _("Unknown range “{range}”; choose one of: {choices}.").format(range=key, choices=", ".join(RANGES))
+            )
+        return key
+
+    def clean_end(self) -> datetime:
+        try:
+            return parse_end(self.cleaned_data["end"], self.now)
+        except ValueError:
+            raise forms.ValidationError(
+                _(
+                    "The end must be an ISO 8601 time with a time zone, e.g. 2026-01-01T12:00:00Z,"
+                    " after 1970 and at most a day ahead."
+                )
+            ) from None
+
+    def problem(self) -> str:
+        """The first error; each names its parameter already."""
+        return next(iter(self.errors.values()))[0]
+
+    @property
+    def span(self) -> timedelta:
+        return RANGES[self.cleaned_data["range"]][1]
+
+    @property
+    def range_label(self) -> str:
+        return RANGES[self.cleaned_data["range"]][0]
+
+    def link_to_same_numbers(self, variable: Variable) -> str:
+        """The query of a link that shows the same numbers later: `variable`, the range and the end as it is now."""
+        end = self.cleaned_data["end"].strftime("%Y-%m-%dT%H:%MZ")
+        return urlencode({"variable": variable.key, "range": self.cleaned_data["range"], "end": end})
+
+    def named_variable(self) -> Variable | None:
+        """The variable `?variable=` names, split at its first dot: a guess until the asset's variables are known."""
+        property_set, dot, name = self.cleaned_data["variable"].partition(".")
+        return Variable(property_set, name, "") if dot and property_set and name else None
+
+    def variable_of(self, variables: list[Variable]) -> Variable | None:
+        """The asset's variable the query names, else its first (None: it has none); ValidationError for another."""
+        by_key = {variable.key: variable for variable in variables}
+        key = self.cleaned_data["variable"] or (variables[0].key if variables else "")
+        if key and key not in by_key:
+            raise forms.ValidationError(
+                _("Unknown variable “{variable}” for this asset; choose one of: {choices}.").format(
+                    variable=key, choices=", ".join(by_key) or _("none")
+                )
+            )
+        return by_key.get(key)
 
 
 class ExportForm(forms.Form):

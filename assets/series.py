@@ -64,6 +64,13 @@ class Series:
     def bucket_minutes(self) -> int:
         return int(self.bucket / timedelta(minutes=1))
 
+    def table_rows(self) -> list[tuple]:
+        """(time, mean) per point, or (time, mean, minimum, maximum) where aggregates give the band."""
+        if not self.band:
+            return list(self.points)
+        band = {moment: (low, high) for moment, low, high in self.band}
+        return [(moment, mean, *band.get(moment, (None, None))) for moment, mean in self.points]
+
 
 def aggregate_interval(span: timedelta, max_points: int = AGGREGATES_MAX_INTERVALS) -> tuple[str, int]:
     """The shortest interval of the grid that cuts `span` into at most `max_points` intervals."""

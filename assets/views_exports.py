@@ -7,8 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget
+from django_htmx.http import retarget
 
 from navigation.access import role_required
 from sso.decorators import mindsphere_required
@@ -16,12 +15,12 @@ from sso.session import record_id
 
 from .app_settings import app_settings, asset_roles
 from .forms import ExportForm
+from .loading import swap_error
 from .models import Export
 from .tasks import export_time_series
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @role_required(asset_roles)  # the role first: no token refresh for a 403
 @mindsphere_required
 def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
@@ -57,11 +56,10 @@ def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
 
 
 def _form_again(request: HttpRequest, form: ExportForm, asset: dict, *, status: int) -> HttpResponse:
-    """The form with its errors: a page, or for htmx the form itself swapped in place (htmx ignores 4xx)."""
+    """The form with its errors: a page, or for htmx the form itself in the form's place (not in the list)."""
     context = {"form": form, "asset": asset}
     if request.htmx:
-        response = render(request, "assets/_export_form.html", context)
-        return reswap(retarget(response, "#export-form"), "outerHTML")
+        return swap_error(retarget(render(request, "assets/_export_form.html", context, status=status), "#export-form"))
     return render(request, "assets/export_form.html", context, status=status)
 
 
@@ -71,7 +69,6 @@ def _own_export(request: HttpRequest, pk: int) -> Export:
 
 
 @never_cache
-@vary_on_headers("HX-Request")
 @role_required(asset_roles)
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)

@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "project.htmx.HtmxMiddleware",  # request.htmx, and Vary on htmx's headers
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -2,7 +2,8 @@
 
 Each answer depends on the kind of request: htmx requests get `HX-Redirect` (a plain redirect would
 be swapped into the page), JSON clients a status with a JSON body, browsers a page or a redirect.
-So every answer here varies on `HX-Request` and `Accept`.
+So every answer here varies on `Accept` too; `HX-Request` is in every response's Vary already
+(project/htmx.py).
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def login_url(next_path: str | None = None) -> str:
 
 
 def _varies(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ["HX-Request", "Accept"])
+    patch_vary_headers(response, ["Accept"])
     return response
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap
 
 from navigation.access import role_required
 from sso import roles, session
@@ -53,7 +53,6 @@ def _context(request: HttpRequest, tenant: str, form: MappingForm | None = None)
 
 
 @never_cache
-@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 @role_required(ROLE)
 def roles_page(request: HttpRequest) -> HttpResponse:
@@ -82,7 +81,6 @@ def roles_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @role_required(ROLE)
 def reset(request: HttpRequest) -> HttpResponse:
     """Back to the app's defaults: only for the person's own tenant, and only from a current form."""
@@ -125,8 +123,8 @@ def _problem(form: MappingForm, code: str) -> str:
 
 def _form_again(request: HttpRequest, tenant: str, form: MappingForm, problem: str = "") -> HttpResponse:
     context = {**_context(request, tenant, form), "problem": problem}
-    if request.htmx:  # htmx swaps 2xx only: the page content with the form and its message
-        return render(request, "tenantadmin/_content.html", context)
+    if request.htmx:  # the page's content with the form and its message; HX-Reswap: swapped despite the 400
+        return reswap(render(request, "tenantadmin/_content.html", context, status=400), "outerHTML")
     return render(request, "tenantadmin/roles.html", context, status=400)
 
 

@@ -10,7 +10,11 @@
  *   session check, polling every N s, elements marked data-background) stay quiet.
  * - A loading region ([data-mindsphere-load]) shows its "still waiting for MindSphere" notice
  *   after data-slow-after ms (3000), whose Retry button asks again (hx-sync replace aborts the
- *   request still waiting); when the answer is an error, the notice says so and keeps Retry. */
+ *   request still waiting); when the answer is an error, the notice says so and keeps Retry.
+ * - An error answer (4xx, 5xx) that names its swap (HX-Reswap) is swapped all the same, with its
+ *   status: a region's error card, a form with its errors (the htmx-config in templates/base.html
+ *   sends error answers through "app:error-response"). Others are not: an outage's 503, an error
+ *   page. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -111,6 +115,12 @@
 
   document.addEventListener("htmx:afterSwap", refresh);
 
+  // --- error answers ---------------------------------------------------------------------------
+  document.addEventListener("app:error-response", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Reswap")) { event.detail.shouldSwap = true; }
+  });
+
   // --- waiting for MindSphere ------------------------------------------------------------------
   var timers = new WeakMap();
 
@@ -131,8 +141,9 @@
     if (!region || !timers.has(region)) { return; }
     clearTimeout(timers.get(region));
     var waiting = notice(region);
-    // A 2xx swaps the region away. An error (503 while MindSphere is unreachable, no network) is
-    // not swapped: say so and keep the Retry button. An abort is a retry already on its way.
+    // An answer that is swapped (a 2xx, or an error card with HX-Reswap) takes the region away. An
+    // error that is not (503 while MindSphere is unreachable, no network): say so and keep the
+    // Retry button. An abort is a retry already on its way.
     if (waiting && !event.detail.successful && event.detail.xhr && event.detail.xhr.status > 0) { failed(waiting); }
   });
 

@@ -1,13 +1,16 @@
-"""Small pure helpers of the asset pages: the chart's end time, variables and locations."""
+"""Small pure helpers of the asset pages: the chart's query and end time, variables and locations."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from django import forms
 
 from assets.aspects import chart_variables, export_columns, static_values
+from assets.forms import ChartQuery, parse_end
 from assets.quality import severity
-from assets.views import Variable, location_text, parse_end
+from assets.series import Variable
+from assets.views import location_text
 
 NOW = datetime(2026, 3, 4, 13, 37, 42, 123000, tzinfo=timezone.utc)
 
@@ -50,6 +53,61 @@ def test_chart_variables_are_the_numeric_variables_of_time_series_aspects_in_ord
     assert found[0].label == "Environment.temperature (°C)" and found[2].label == "Counters.starts"
     assert chart_variables([]) == [] and found[2] == Variable("Counters", "starts", "", False)
     assert [variable.quality for variable in found] == [False, True, False]
+
+
+def test_the_chart_query_is_the_last_24_hours_up_to_now_unless_it_says_otherwise():
+    query = ChartQuery({}, now=NOW)
+    assert query.is_valid() and query.cleaned_data["range"] == "24h" and query.span == timedelta(hours=24)
+    assert query.cleaned_data["end"] == datetime(2026, 3, 4, 13, 37, tzinfo=timezone.utc)
+    query = ChartQuery({"range": "7d", "end": "2026-03-01T12:00Z", "variable": "Environment.humidity"}, now=NOW)
+    assert query.is_valid() and query.span == timedelta(days=7)
+    assert query.link_to_same_numbers(Variable("Environment", "humidity", "%")) == (
+        "variable=Environment.humidity&range=7d&end=2026-03-01T12%3A00Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"range": "1y"}, "Unknown range “1y”; choose one of: 24h, 7d, 30d."),
+        ({"range": "1y", "end": "yesterday"}, "Unknown range “1y”"),  # the first of two
+        ({"end": "yesterday"}, "The end must be an ISO 8601 time with a time zone"),
+    ],
+)
+def test_the_chart_query_says_what_is_wrong(data, message):
+    query = ChartQuery(data, now=NOW)
+    assert not query.is_valid() and query.problem().startswith(message)
+
+
+def test_the_chart_querys_variable_is_one_of_the_assets():
+    variables = chart_variables(ASPECTS)
+    assert ChartQuery({}, now=NOW).is_valid()
+
+    def chosen(key: str, among: list[Variable] = variables) -> Variable | None:
+        query = ChartQuery({"variable": key}, now=NOW)
+        assert query.is_valid()
+        return query.variable_of(among)
+
+    assert chosen("") == variables[0] and chosen("Counters.starts") == variables[2]
+    assert chosen("", []) is None  # an asset without variables has no chart
+    with pytest.raises(forms.ValidationError) as refused:
+        chosen("Environment.label")
+    assert refused.value.messages == [
+        "Unknown variable “Environment.label” for this asset; choose one of: "
+        "Environment.temperature, Environment.humidity, Counters.starts."
+    ]
+    with pytest.raises(forms.ValidationError, match="choose one of: none"):
+        chosen("Environment.temperature", [])
+
+
+@pytest.mark.parametrize(
+    ("key", "named"),
+    [("Environment.temperature", Variable("Environment", "temperature", "")), ("A.B.c", Variable("A", "B.c", "")),
+     ("", None), ("nodot", None), (".name", None), ("set.", None)],
+)
+def test_the_variable_the_url_names_is_split_at_its_first_dot(key, named):
+    query = ChartQuery({"variable": key}, now=NOW)
+    assert query.is_valid() and query.named_variable() == named
 
 
 def test_export_columns_add_the_quality_codes_and_leave_static_aspects_out():

@@ -84,6 +84,27 @@ def test_the_chart_is_in_the_first_screen_and_a_new_choice_redraws_it(small_phon
     expect(page.get_by_label("Range")).to_have_value("24h")
 
 
+def test_an_error_takes_its_regions_place_with_its_own_status(small_phone: Page, app):
+    # htmx swaps these error answers (they name their swap) but not others (test_busy.py: a 503).
+    page = small_phone
+    sign_in(page, app, "acme", "user@acme.example")
+    with page.expect_response(lambda response: response.request.headers.get("hx-target") == "asset-body") as body:
+        page.goto(app.url("/assets/no-such-asset/"))
+    assert body.value.status == 404
+    expect(page.get_by_role("heading", name="Asset not found")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Asset not found"))
+    expect(page.get_by_text("MindSphere did not answer.")).to_have_count(0)  # the region is gone, its notice too
+
+    page.goto(app.url(f"/assets/{PUMP_01}/"))
+    expect(page.locator(".chart-svg svg")).to_be_visible()
+    page.get_by_label("Range").evaluate("select => select.add(new Option('1 year', '1y'))")  # an edited <select>
+    with page.expect_response(lambda response: response.request.headers.get("hx-target") == "series") as chart:
+        page.get_by_label("Range").select_option("1y")
+    assert chart.value.status == 400
+    expect(page.locator("#series")).to_contain_text("Unknown range “1y”")
+    expect(page.get_by_role("heading", name="Pump 01")).to_be_visible()  # the rest of the page stays
+
+
 def test_back_arrow_leads_from_the_asset_to_the_list(small_phone: Page, app):
     page = small_phone
     sign_in(page, app, "acme", "user@acme.example")

@@ -63,6 +63,15 @@ def test_saving_with_htmx_swaps_the_page_content(client, acme):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_a_bad_form_with_htmx_comes_back_in_place_with_its_400(client, acme):
+    response = client.post(URL, form_data(client, admin="User"), headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Reswap"] == "outerHTML"  # swapped all the same (static/js/busy.js)
+    page = response.content.decode()
+    assert page.startswith('<div id="manage-roles">') and "must give the Admin role" in page
+    assert not MappingChange.objects.exists()
+
+
 def test_reset_goes_back_to_the_defaults(client, acme):
     client.post(URL, form_data(client, user="Admin"))
     response = client.post(URL + "reset/", form_data(client))
