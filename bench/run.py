@@ -67,8 +67,9 @@ def wait_for(url: str, process: subprocess.Popen, deadline: float = 60) -> None:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if process.poll() is not None:
-            log = Path(process.log_path).read_text(errors="replace")[-2000:] if hasattr(process, "log_path") else ""
-            sys.exit(f"{process.args[0]} exited while starting:\n{log}")
+            log_path = getattr(process, "log_path", None)
+            log = Path(log_path).read_text(errors="replace")[-2000:] if log_path else ""
+            sys.exit(f"{process.args!r} exited while starting:\n{log}")
         try:
             requests.get(url, timeout=2)
             return
@@ -108,7 +109,7 @@ class Stack:
     def start(self, *command: str) -> subprocess.Popen:
         log = (self.workdir / f"{len(self.processes)}.log").open("w")
         process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        process.log_path = log.name
+        process.log_path = log.name  # type: ignore[attr-defined]
         self.processes.append(process)
         return process
 
@@ -154,16 +155,23 @@ def _milliseconds(output: str, percentile: str) -> float:
     return float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)] if found else float("nan")
 
 
+def _match(pattern: str, text: str) -> re.Match[str]:
+    match = re.search(pattern, text)
+    if match is None:
+        raise ValueError(f"no {pattern!r} in {text[:200]!r}")
+    return match
+
+
 def parse_wrk(url: str, output: str) -> Result:
     """req/s, p50, p99 and non-2xx/3xx answers from wrk's --latency report."""
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    rps = float(_match(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Result(url, rps, _milliseconds(output, "50"), _milliseconds(output, "99"), int(errors.group(1)) if errors else 0)
 
 
 def asset_urls(browser: requests.Session, base: str) -> list[str]:
     page = browser.get(base + "/assets/", timeout=30).text
-    asset = re.search(r'href="/assets/([^/"]+)/"', page).group(1)
+    asset = _match(r'href="/assets/([^/"]+)/"', page).group(1)
     return [f"/assets/{asset}/?range={key}" for key in ("24h", "7d", "30d")]
 
 

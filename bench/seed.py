@@ -20,6 +20,8 @@ def token_records(total: int) -> int:
     if missing <= 0:
         return TokenRecord.objects.count()
     model = TokenRecord.objects.order_by("pk").first()  # the signed-in person's: its encrypted tokens are reused
+    if model is None:
+        raise RuntimeError("sign someone in first: their token record is the model of the others")
     now = timezone.now()
     batch = 5000
     while missing > 0:

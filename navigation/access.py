@@ -44,7 +44,7 @@ def role_required(*roles: Roles) -> Callable[[View], View]:
             return view(request, *args, **kwargs)
 
         # Decorators outside this one (never_cache, vary_on_headers...) copy it with functools.wraps.
-        wrapper.page_roles = page_roles
+        wrapper.page_roles = page_roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

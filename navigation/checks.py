@@ -21,12 +21,14 @@ MAX_DEPTH = 20  # extends levels followed; real pages use two or three
 
 def _parents(template: Template) -> list[str]:
     """The names of the templates that `template` extends, nearest first (stops at a dynamic name)."""
-    names, history = [], [template.origin]
+    names: list[str] = []
+    history = [template.origin]
     while len(names) < MAX_DEPTH:
         extends = next((node for node in template.nodelist if isinstance(node, ExtendsNode)), None)
-        if extends is None or not isinstance(extends.parent_name.var, str):
+        parent = getattr(extends.parent_name, "var", None) if extends else None
+        if not isinstance(parent, str):
             return names
-        name = extends.parent_name.var.strip("\"'")
+        name = parent.strip("\"'")
         # As ExtendsNode.find_template: a template may extend another of the same name (an override).
         template, origin = template.engine.find_template(name, skip=history)
         names.append(name)

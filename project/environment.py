@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 import typing
+from collections.abc import Callable
+from typing import Any
 
 import dj_database_url
 from environs import Env
@@ -22,8 +24,8 @@ def from_environment(env: Env, *app_settings: type) -> dict:
 
     Unset variables are left out, so the app's default (in its app_settings.py) applies.
     """
-    readers = {str: env.str, int: env.int, bool: env.bool}
-    values = {}
+    readers: dict[object, Callable[[str], object]] = {str: env.str, int: env.int, bool: env.bool}
+    values: dict[str, object] = {}
     for settings_class in app_settings:
         for name, kind in typing.get_type_hints(settings_class).items():
             if name not in os.environ:
@@ -32,13 +34,13 @@ def from_environment(env: Env, *app_settings: type) -> dict:
     return values
 
 
-def database_config(url: str | None, default_sqlite_path: str, conn_max_age: int = 0) -> dict:
+def database_config(url: str | None, default_sqlite_path: str, conn_max_age: int = 0) -> dict[str, Any]:
     """A DATABASES entry from a URL; SQLite with immediate transactions when there is none.
 
     A server database keeps connections `conn_max_age` seconds (checked before reuse), so a
     request does not pay for a new connection.
     """
-    config = dj_database_url.parse(url or f"sqlite:///{default_sqlite_path}", conn_max_age=conn_max_age, conn_health_checks=True)
+    config: dict[str, Any] = dict(dj_database_url.parse(url or f"sqlite:///{default_sqlite_path}", conn_max_age=conn_max_age, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Immediate transactions take the write lock at BEGIN, so concurrent writers
         # queue on the busy timeout instead of failing half-way with "database is locked".

@@ -8,6 +8,8 @@ HX-Request in its own middleware.
 """
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django_htmx import middleware
@@ -21,6 +23,6 @@ class HtmxMiddleware(middleware.HtmxMiddleware):
     async_capable = False  # the app runs under WSGI; Django adapts should that change
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = super().__call__(request)
+        response = cast(HttpResponseBase, super().__call__(request))  # sync only: async_capable is False
         patch_vary_headers(response, HEADERS)
         return response

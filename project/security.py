@@ -58,7 +58,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         for name, value in shared.items():
             response[name] = value
         # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
         return response
 
     @staticmethod

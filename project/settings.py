@@ -210,6 +210,7 @@ SOCIALACCOUNT_STORE_TOKENS = False  # tokens live encrypted in sso.TokenRecord o
 # worker and beat on a fresh machine without a broker server.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
 CELERY_BROKER_FOLDER = env.path("CELERY_BROKER_FOLDER", BASE_DIR / "var" / "broker")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object]
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The folders are made by the first process that uses Celery (project/celery.py), not on import.
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -34,7 +34,8 @@ class MappingForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, tenant: str, version: int, current: dict[str, str], **kwargs) -> None:
-        super().__init__(*args, initial={"tenant": tenant, "version": version, **_fields(current)}, **kwargs)
+        kwargs["initial"] = {"tenant": tenant, "version": version, **_fields(current)}
+        super().__init__(*args, **kwargs)
         self.expected_tenant, self.expected_version = tenant, version
         choices = [(NO_ROLE, _("No role")), *((role, role) for role in app_roles(tenant))]
         for scope in app_scopes(tenant):
@@ -44,7 +45,7 @@ class MappingForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith(FIELD_PREFIX)]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if "tenant" not in cleaned or "version" not in cleaned:  # hidden fields: say it plainly
             raise forms.ValidationError(
                 _("This form could not be read. Nothing was changed; reload the page and try again."), code="unreadable"

@@ -91,7 +91,10 @@ def lighthouse(url: str, cookie: str, output: Path) -> dict:
 
 def first_asset_path(browser, base: str) -> str:
     page = browser.get(base + "/assets/", timeout=30).text
-    return "/assets/" + re.search(r'href="/assets/([^/"]+)/"', page).group(1) + "/"
+    found = re.search(r'href="/assets/([^/"]+)/"', page)
+    if found is None:
+        raise SystemExit("the asset list shows no asset to audit")
+    return "/assets/" + found.group(1) + "/"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.pages and target.name not in args.pages:
                     continue
                 runs = [
-                    lighthouse(base + target.path, cookies.get(target.person, ""), REPORTS / f"{target.name}-{run}.json")
+                    lighthouse(base + target.path, cookies.get(target.person or "", ""), REPORTS / f"{target.name}-{run}.json")
                     for run in range(1, args.runs + 1)
                 ]
                 report = median_run(runs)
