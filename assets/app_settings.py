@@ -1,10 +1,10 @@
-"""The assets app's settings and their defaults (see sso/app_settings.py for the pattern)."""
+"""The assets app's settings and their defaults (the pattern: mindsphere/app_settings.py)."""
 from __future__ import annotations
 
-from django.conf import settings
+from mindsphere.app_settings import AppSettingsBase
 
 
-class AppSettings:
+class AppSettings(AppSettingsBase):
     # Longest range of one CSV export, in days.
     ASSETS_EXPORT_MAX_DAYS: int = 30
     # Exports one person may have waiting or running at once.
@@ -13,10 +13,6 @@ class AppSettings:
     ASSETS_EXPORT_MAX_AGE_HOURS: int = 24
     # Retries of an export while MindSphere is unreachable (backoff 1, 2, 4... s, or Retry-After).
     ASSETS_EXPORT_MAX_RETRIES: int = 5
-
-    def __getattribute__(self, name: str):
-        default = object.__getattribute__(self, name)
-        return getattr(settings, name, default) if name.isupper() else default
 
 
 app_settings = AppSettings()

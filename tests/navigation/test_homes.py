@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from navigation import homes, menus
+from navigation.groups import create_role_groups
 from navigation.homes import ROLE_HOMES, RoleHome, role_home_for
-from navigation.roles import create_role_groups
 from sso.models import ScopeRoleMapping
 
 
@@ -48,7 +48,7 @@ def test_migrate_made_a_group_and_a_mapping_for_every_role(db):
 
 def test_a_new_role_gets_its_group_and_scope_at_migrate(db, monkeypatch):
     monkeypatch.setattr(homes, "ROLE_HOMES", [*ROLE_HOMES, RoleHome("Maintenance", scope="maintenance", title="M")])
-    monkeypatch.setattr("navigation.roles.ROLE_HOMES", homes.ROLE_HOMES)
+    monkeypatch.setattr("navigation.groups.ROLE_HOMES", homes.ROLE_HOMES)
     assert create_role_groups() == ["Maintenance"]
     assert ScopeRoleMapping.objects.get(scope="maintenance").group.name == "Maintenance"
     assert create_role_groups() == []  # idempotent
