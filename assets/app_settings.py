@@ -1,12 +1,12 @@
-"""The assets app's settings and their defaults (see sso/app_settings.py for the pattern)."""
+"""The assets app's settings and their defaults (the pattern: mindsphere/app_settings.py)."""
 from __future__ import annotations
 
-from django.conf import settings
+from mindsphere.app_settings import AppSettingsBase
 
 from navigation.homes import home_roles
 
 
-class AppSettings:
+class AppSettings(AppSettingsBase):
     # Longest range of one CSV export, in days.
     ASSETS_EXPORT_MAX_DAYS: int = 30
     # Exports one person may have waiting or running at once.
@@ -18,10 +18,6 @@ class AppSettings:
     # The roles (Django groups) that may open the asset pages and exports, separated by commas;
     # empty: every role with a home page (navigation/homes.py), so a new role gets them too.
     ASSETS_ROLES: str = ""
-
-    def __getattribute__(self, name: str):
-        default = object.__getattribute__(self, name)
-        return getattr(settings, name, default) if name.isupper() else default
 
 
 app_settings = AppSettings()

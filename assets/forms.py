@@ -139,7 +139,7 @@ class ExportForm(forms.Form):
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, aspects: list[dict], **kwargs) -> None:
-        """`aspects`: the asset's aspect definitions (`MindSphereClient.aspects`); time-series ones are offered."""
+        """`aspects`: the asset's aspect definitions (`mindsphere.api.MindSphereClient.aspects`); time-series ones are offered."""
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
         self.fields["start"].label = _("From ({zone})").format(zone=zone)

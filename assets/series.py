@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sso.client import AGGREGATES_MAX_INTERVALS, parse_time
+from mindsphere.aggregates import AGGREGATES_MAX_INTERVALS
+from mindsphere.timeseries import parse_time
 
 from . import quality
 from .downsample import MAX_POINTS, bucket_means, bucket_width

@@ -18,9 +18,10 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.utils import timezone
 
+from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError, RateLimitedError
+from mindsphere.timeseries import parse_time
 from sso import tokens
-from sso.client import MindSphereAPIError, MindSphereClient, parse_time
-from sso.exceptions import ProviderUnavailableError, RateLimitedError, SignedOutError
+from sso.exceptions import SignedOutError
 
 from .app_settings import app_settings
 from .models import Export
@@ -99,7 +100,7 @@ def spreadsheet_safe(value: object) -> object:
 
 def _pages(export: Export):
     """Pages of records; the token is checked before each page, so a long export refreshes in time."""
-    client = MindSphereClient(_fresh_record(export))
+    client = tokens.api_client(_fresh_record(export))
     for page in client.iter_time_series(export.asset_id, export.property_set, export.start, export.end, select=export.variables):
         yield page
         _fresh_record(export)

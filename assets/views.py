@@ -11,11 +11,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from mindsphere.exceptions import MindSphereAPIError, RateLimitedError
 from navigation.access import role_required
 from sso.app_settings import app_settings
-from sso.client import MindSphereAPIError
 from sso.decorators import mindsphere_required
-from sso.exceptions import RateLimitedError
 from sso.responses import bad_request_response, rate_limited_text
 
 from . import charts, series

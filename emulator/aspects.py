@@ -31,13 +31,6 @@ def step(aspect: dict) -> timedelta:
     return timedelta(seconds=aspect.get("samplingSeconds") or 60)
 
 
-def find_dynamic(aspects: list[dict], name: str) -> dict | None:
-    for aspect in aspects:
-        if aspect.get("name") == name and category(aspect) == DYNAMIC:
-            return aspect
-    return None
-
-
 def variable_names(aspect: dict) -> list[str]:
     return [variable["name"] for variable in aspect.get("variables", [])]
 

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import assets, faults, roles, stats
+from . import app_roles, assets, faults, stats
 from .gateway import asset_json
 
 
@@ -52,22 +52,22 @@ def faults_view(request: HttpRequest) -> HttpResponse:
 def user_scopes_view(request: HttpRequest, tenant: str, email: str) -> HttpResponse:
     """A tenant user's app roles: GET reads them, PUT {"scopes": [...], "application"?} replaces them."""
     try:
-        user = roles.find_user(tenant, email)
-    except roles.NotFound as error:
+        user = app_roles.find_user(tenant, email)
+    except app_roles.NotFound as error:
         return JsonResponse({"error": str(error)}, status=404)
     try:
         if request.method == "GET":
-            application = roles.find_application(request.GET.get("application"))
+            application = app_roles.find_application(request.GET.get("application"))
         else:
             try:
                 spec = json.loads(request.body or b"null")
             except ValueError as error:
-                raise roles.ScopeSpecError(f"the body is not JSON: {error}") from None
-            application, names = roles.parse(spec)
-            roles.set_scopes(user, application, names)
-    except roles.ScopeSpecError as error:
+                raise app_roles.ScopeSpecError(f"the body is not JSON: {error}") from None
+            application, names = app_roles.parse(spec)
+            app_roles.set_scopes(user, application, names)
+    except app_roles.ScopeSpecError as error:
         return JsonResponse({"error": str(error)}, status=400)
-    return JsonResponse(roles.describe(user, application))
+    return JsonResponse(app_roles.describe(user, application))
 
 
 @csrf_exempt

@@ -82,10 +82,6 @@ def severity(code: int) -> str:
     return ("good", "uncertain", "bad", "bad")[(code >> 30) & 3]
 
 
-def floor_minute(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
-
-
 def times_between(
     start_exclusive: datetime, end_inclusive: datetime, *, limit: int, descending: bool = False, step: timedelta = RESOLUTION
 ) -> list[datetime]:

@@ -8,7 +8,7 @@ class NavigationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
-        from .roles import create_role_groups
+        from .groups import create_role_groups
 
         # Once per migrate (and flush): post_migrate is sent per app with models, and navigation has none.
-        post_migrate.connect(create_role_groups, sender=apps.get_app_config("sso"), dispatch_uid="navigation.roles")
+        post_migrate.connect(create_role_groups, sender=apps.get_app_config("sso"), dispatch_uid="navigation.groups")

@@ -18,6 +18,7 @@ from requests import RequestException
 
 from . import roles, texts
 from .app_settings import app_settings
+from .exceptions import SignInFailure
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def _error_text(error, exception, context: dict) -> str:
     if error == AuthError.CANCELLED:
         return texts.SIGNIN_CANCELLED
     if isinstance(exception, ProviderException):
-        return texts.SIGNIN_UNAVAILABLE if str(exception) == "unavailable" else texts.SIGNIN_INVALID_TOKEN
+        return texts.SIGNIN_UNAVAILABLE if str(exception) == SignInFailure.UNAVAILABLE else texts.SIGNIN_INVALID_TOKEN
     if isinstance(exception, RequestException):
         return texts.SIGNIN_UNAVAILABLE
     if isinstance(exception, OAuth2Error):

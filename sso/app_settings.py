@@ -1,23 +1,20 @@
 """The sso app's settings and their defaults, in one place (django-allauth's `app_settings` style).
 
-Read them as `app_settings.MINDSPHERE_APP_NAME`: a project setting of that name wins, else the
-default below. `project/settings.py` only copies environment variables of these names; the README's
-configuration table is checked against this class by the test suite.
+Read them as `app_settings.MINDSPHERE_CLIENT_ID`: a project setting of that name wins, else the
+default below. The gateway's settings (MINDSPHERE_APP_NAME, _APP_VERSION, _REGION, _GATEWAY_URL,
+_HTTP_TIMEOUT) are inherited from mindsphere.app_settings, where their defaults are, and read
+here the same way. `project/settings.py` only copies environment variables of these names; the
+README's configuration table is checked against these classes by the test suite.
 """
 from __future__ import annotations
 
-from django.conf import settings
+from mindsphere.app_settings import MindSphereSettings
 
 
-class AppSettings:
-    MINDSPHERE_APP_NAME: str = "mobilestarter"
-    # Shown on the Account page and sent in the User-Agent of every call to MindSphere.
-    MINDSPHERE_APP_VERSION: str = "1.0.0"
+class AppSettings(MindSphereSettings):
     MINDSPHERE_CLIENT_ID: str = "mobilestarter-local"
     MINDSPHERE_CLIENT_SECRET: str = "local-dev-secret"
-    MINDSPHERE_REGION: str = "eu1"
     MINDSPHERE_AUTH_URL: str = "http://127.0.0.1:8001/{tenant}"
-    MINDSPHERE_GATEWAY_URL: str = "http://127.0.0.1:8001/gateway"
     MINDSPHERE_ALLOWED_TENANTS: list[str] = []
     # Scopes asked for at sign-in, separated by spaces; MindSphere puts the person's roles in the
     # token whatever is asked, so the default asks for none.
@@ -31,8 +28,6 @@ class AppSettings:
     MINDSPHERE_REFRESH_TOKEN_SECONDS: int = 43200
     # Clock skew allowed when checking a token's exp and iat.
     MINDSPHERE_CLOCK_SKEW: int = 60
-    # Timeout in seconds of every call to MindSphere (token endpoint, keys, gateway).
-    MINDSPHERE_HTTP_TIMEOUT: int = 10
     # How long signing keys are cached before they are read again (Mendix: 24 h).
     MINDSPHERE_KEYS_CACHE_SECONDS: int = 86400
     # Before sending a person to a tenant's sign-in, the app checks that the tenant exists (its
@@ -45,10 +40,6 @@ class AppSettings:
     MINDSPHERE_SIGN_IN_TIMEOUT: int = 900
     # Seconds the browser is asked to wait after a 503 because MindSphere is unreachable.
     MINDSPHERE_RETRY_AFTER: int = 30
-
-    def __getattribute__(self, name: str):
-        default = object.__getattribute__(self, name)
-        return getattr(settings, name, default) if name.isupper() else default
 
 
 app_settings = AppSettings()

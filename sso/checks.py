@@ -6,6 +6,8 @@ import re
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from mindsphere.hosts import fill
+
 from .app_settings import app_settings
 from .tenants import insecure
 
@@ -26,7 +28,7 @@ def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
         )
     for name in ("MINDSPHERE_AUTH_URL", "MINDSPHERE_GATEWAY_URL"):
         try:
-            url = getattr(app_settings, name).format(tenant="tenant", region=app_settings.MINDSPHERE_REGION)
+            url = fill(getattr(app_settings, name), "tenant")
         except (KeyError, IndexError, ValueError, AttributeError):  # AttributeError: e.g. "{region.name}"
             errors.append(Error(f"{name} has an unknown placeholder.", hint="Use {tenant} and {region} only.", id="sso.E001"))
             continue

@@ -6,24 +6,21 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 
-from .client import MindSphereAPIError, MindSphereClient
-from .exceptions import ProviderUnavailableError, RateLimitedError, SignedOutError
+from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError, RateLimitedError
+
+from .exceptions import SignedOutError
 from .responses import api_error_response, login_required_response, signed_out_response, unavailable_response
 from .session import ensure_fresh
-
-
-class MindSphereRequest(HttpRequest):
-    """For annotations: the request a `mindsphere_required` view receives."""
-
-    mindsphere: MindSphereClient
+from .tokens import api_client
 
 
 def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The view runs with a fresh token and `request.mindsphere`, a MindSphereClient.
+    """The view runs with a fresh token and `request.mindsphere`, a mindsphere.api.MindSphereClient.
 
     Put role checks outside it, so a person without the role gets 403 without a token refresh.
     People who are not signed in, or whose session ended, go to the Login page (see
     sso.responses); an unreachable MindSphere gives 503 with Retry-After and keeps them signed in.
+    For a class-based view: `@method_decorator(mindsphere_required, name="dispatch")`.
     """
 
     @wraps(view)
@@ -31,7 +28,7 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         if not request.user.is_authenticated:
             return login_required_response(request)
         try:
-            request.mindsphere = MindSphereClient(ensure_fresh(request))
+            request.mindsphere = api_client(ensure_fresh(request))
             return view(request, *args, **kwargs)
         except SignedOutError:
             return signed_out_response(request)
@@ -42,11 +39,3 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
             return api_error_response(request, error)
 
     return wrapper
-
-
-class MindSphereRequiredMixin:
-    """Class-based views' form of `mindsphere_required`."""
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return mindsphere_required(super().as_view(**initkwargs))

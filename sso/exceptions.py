@@ -1,9 +1,14 @@
-"""What can go wrong with a person's MindSphere tokens, one exception per failure."""
+"""What can go wrong with a person's MindSphere tokens, one exception per failure.
+
+The outage and rate-limit errors (ProviderUnavailableError, RateLimitedError) are the gateway
+client's too, so they live in mindsphere.exceptions with the gateway's MindSphereAPIError.
+"""
 from __future__ import annotations
 
+import enum
 
-class MindSphereError(Exception):
-    """Base class of the sso app's errors."""
+# ProviderUnavailableError and RateLimitedError moved to mindsphere.exceptions: re-exported for old imports.
+from mindsphere.exceptions import MindSphereError, ProviderUnavailableError, RateLimitedError  # noqa: F401
 
 
 class TokenVerificationError(MindSphereError):
@@ -14,23 +19,9 @@ class SignedOutError(MindSphereError):
     """The person's MindSphere session is over: refresh expired, rejected, or no token record."""
 
 
-class ProviderUnavailableError(MindSphereError):
-    """MindSphere could not be reached or answered 5xx/429; the session is kept, try again later."""
+class SignInFailure(enum.StrEnum):
+    """Why the provider gave up a sign-in: the text of the allauth ProviderException it raises,
+    which sso.adapter turns into what the person reads."""
 
-    def __init__(self, message: str, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    @classmethod
-    def from_response(cls, response, what: str) -> ProviderUnavailableError:
-        """From a 5xx or 429 answer of `what`, keeping its Retry-After seconds if it gave them.
-
-        A 429 (MindSphere's per-tenant rate limit) becomes a RateLimitedError.
-        """
-        retry_after = response.headers.get("Retry-After", "")
-        kind = RateLimitedError if response.status_code == 429 else cls
-        return kind(f"{what} answered {response.status_code}", retry_after=int(retry_after) if retry_after.isdigit() else None)
-
-
-class RateLimitedError(ProviderUnavailableError):
-    """MindSphere answered 429: the tenant's rate limit is reached; wait `retry_after` seconds."""
+    UNAVAILABLE = "unavailable"  # MindSphere could not be reached: texts.SIGNIN_UNAVAILABLE
+    INVALID_TOKEN = "invalid_token"  # the access token failed verification: texts.SIGNIN_INVALID_TOKEN

@@ -13,9 +13,11 @@ import jwt
 import requests
 from django.core.cache import cache
 
+from mindsphere.exceptions import ProviderUnavailableError
+
 from . import tenants
 from .app_settings import app_settings
-from .exceptions import ProviderUnavailableError, TokenVerificationError
+from .exceptions import TokenVerificationError
 
 CACHE_PREFIX = "mindsphere-jwks:"
 GENERATION = CACHE_PREFIX + "generation"  # bumped by forget(): every cached set is then unused

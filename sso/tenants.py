@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from mindsphere.hosts import fill, gateway_base
+
 from .app_settings import app_settings
 
 # A DNS label: it becomes the host name {tenant}.piam.{region}.mindsphere.io on MindSphere.
@@ -43,15 +45,11 @@ def clean_tenant(raw: str | None) -> str:
 
 
 def auth_base(tenant: str) -> str:
-    """The tenant's sign-in host, from MINDSPHERE_AUTH_URL (`{tenant}`, `{region}` placeholders)."""
-    template = app_settings.MINDSPHERE_AUTH_URL
-    return template.format(tenant=tenant, region=app_settings.MINDSPHERE_REGION).rstrip("/")
+    """The tenant's sign-in host, from MINDSPHERE_AUTH_URL (`{tenant}`, `{region}` placeholders).
 
-
-def gateway_base(tenant: str) -> str:
-    """The API gateway for the tenant's calls, from MINDSPHERE_GATEWAY_URL (`{region}`, `{tenant}` placeholders)."""
-    template = app_settings.MINDSPHERE_GATEWAY_URL
-    return template.format(tenant=tenant, region=app_settings.MINDSPHERE_REGION).rstrip("/")
+    The gateway's is mindsphere.hosts.gateway_base.
+    """
+    return fill(app_settings.MINDSPHERE_AUTH_URL, tenant)
 
 
 def authorize_url(tenant: str) -> str:

@@ -1,5 +1,8 @@
 """The token lifecycle: store a sign-in's tokens, decide valid / refresh / expired, refresh once.
 
+API calls use a record through its token source (`RecordTokens`, `api_client`): a gateway client
+of the mindsphere package that refreshes the record once on a 401.
+
 A refresh runs for one record at a time across all processes: the record's row is locked
 (SELECT ... FOR UPDATE on PostgreSQL; on SQLite every transaction is IMMEDIATE, which takes the
 database write lock), and whoever waited re-reads the record and uses the token just stored.
@@ -19,10 +22,13 @@ from django.utils import timezone
 from oauthlib.oauth2 import InvalidGrantError, OAuth2Error
 from requests_oauthlib import OAuth2Session
 
+from mindsphere.api import MindSphereClient
+from mindsphere.exceptions import ProviderUnavailableError
+
 from . import crypto, roles, tenants
 from .app_settings import app_settings
 from .client_auth import client_basic_auth
-from .exceptions import ProviderUnavailableError, SignedOutError, TokenVerificationError
+from .exceptions import SignedOutError, TokenVerificationError
 from .models import MindSphereIdentity, TokenRecord
 from .verification import verify_access_token
 
@@ -245,3 +251,26 @@ def delete_records(user, *, everywhere: bool, only: int | None = None) -> list[s
     keys = list(records.values_list("session_key", flat=True))
     records.delete()
     return keys
+
+
+class RecordTokens:
+    """The token source (mindsphere.gateway.TokenSource) of a signed-in person: their record's access token.
+
+    On a 401 of the gateway the token may have been revoked or rotated early: `renew` forces one
+    refresh, single-flight with every other process (`refresh`), and the call is repeated once.
+    """
+
+    def __init__(self, record: TokenRecord) -> None:
+        self.record = record
+
+    def access_token(self) -> str:
+        return access_token(self.record)
+
+    def renew(self) -> bool:
+        self.record = refresh(self.record.pk, only_if_token_is=self.record.access_token_encrypted)
+        return True
+
+
+def api_client(record: TokenRecord) -> MindSphereClient:
+    """A client of MindSphere's APIs that calls the tenant's gateway as the person whose record this is."""
+    return MindSphereClient(RecordTokens(record), record.tenant)

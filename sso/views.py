@@ -8,9 +8,11 @@ from django.shortcuts import render, resolve_url
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from mindsphere.exceptions import ProviderUnavailableError
+
 from . import tenants, texts
 from .app_settings import app_settings
-from .exceptions import ProviderUnavailableError, SignedOutError
+from .exceptions import SignedOutError
 from .responses import login_required_response, safe_next, signed_out_response, unavailable_response
 from .session import LAST_TENANT_COOKIE, check, ended_everywhere, sign_out
 

@@ -124,7 +124,7 @@ def ensure_default_roles() -> None:
     Serialized rollback restores them normally; the first test after Playwright starts can miss it
     (see tests/browser/conftest.py).
     """
-    from navigation.roles import create_role_groups
+    from navigation.groups import create_role_groups
     from sso.models import ScopeRoleMapping
 
     if not ScopeRoleMapping.objects.exists():

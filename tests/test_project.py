@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from assets.app_settings import AppSettings as AssetsSettings
+from mindsphere.app_settings import MindSphereSettings
 from sso.app_settings import AppSettings as SsoSettings
 from webapp.app_settings import AppSettings as WebappSettings
 
@@ -79,7 +80,8 @@ def test_manage_py_check_passes_for_app_and_emulator():
         assert result.returncode == 0, result.stderr
 
 
-APP_SETTINGS = [SsoSettings, AssetsSettings, WebappSettings]
+# Each class's own settings (`__annotations__`): sso's extends MindSphereSettings, which holds the gateway's.
+APP_SETTINGS = [MindSphereSettings, SsoSettings, AssetsSettings, WebappSettings]
 
 
 def _readme_defaults() -> dict[str, str]:
@@ -126,7 +128,7 @@ def test_app_settings_come_from_the_environment(env, expected):
         check=True,
     )
     present, leeway, tenants = json.loads(result.stdout)
-    if expected is None:  # unset: the default from sso/app_settings.py, and no project setting at all
+    if expected is None:  # unset: the default from the app's app_settings.py, and no project setting at all
         assert (present, leeway, tenants) == (False, 120, [])
     else:
         assert (present, [leeway, tenants]) == (True, expected)

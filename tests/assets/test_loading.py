@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from sso.client import MindSphereClient
+from mindsphere.api import MindSphereClient
 from tests.assets.test_pages import ACME, PUMP_01, failing, get, names
 
 WITH_SCRIPTS = {"tz": "Europe/Berlin"}  # what static/js/local-time.js sets: the browser runs the app's scripts

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from emulator.timeseries import value_at
-from sso.client import MindSphereAPIError, MindSphereClient
+from mindsphere.api import MindSphereClient
+from mindsphere.exceptions import MindSphereAPIError
 from sso.models import TokenRecord
 from tests.tokens import expire_refresh_token
 

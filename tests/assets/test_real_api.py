@@ -18,9 +18,11 @@ import requests
 from assets.models import Export
 from assets.tasks import export_time_series
 from emulator import aggregates, timeseries
+from mindsphere.api import MindSphereClient
+from mindsphere.assetmanagement import ASSETS_MAX_PAGE_SIZE
+from mindsphere.gateway import FixedToken
 from project.celery import app as celery_app
 from sso import verification
-from sso.client import ASSETS_MAX_PAGE_SIZE, MindSphereClient
 from sso.models import TokenRecord
 from tests.assets.test_pages import ACME, HTMX, PUMP_01, asset_id, get, names, table_rows
 
@@ -190,10 +192,11 @@ def test_first_assets_pages_through_the_api_in_pages_of_200(monkeypatch):
         rows = [{"name": f"A{n}"} for n in range(page * size, min((page + 1) * size, 450))]
         return {"_embedded": {"assets": rows}, "page": {"totalElements": 450, "totalPages": 3, "number": page, "size": size}}
 
+    client = MindSphereClient(FixedToken("never-sent"), "acme", gateway_url="http://127.0.0.1:9/gateway")
     with pytest.raises(ValueError):
-        MindSphereClient.assets_page(object.__new__(MindSphereClient), size=ASSETS_MAX_PAGE_SIZE + 1)
+        client.assets_page(size=ASSETS_MAX_PAGE_SIZE + 1)  # refused before any call
     monkeypatch.setattr(MindSphereClient, "assets_page", assets_page)
-    found, total = MindSphereClient.first_assets(object.__new__(MindSphereClient), 420)
+    found, total = client.first_assets(420)
     assert asked == [(0, 200), (1, 200), (2, 200)] and total == 450 and len(found) == 420
 
 

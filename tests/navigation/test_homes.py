@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from navigation import homes
+from navigation.groups import create_role_groups
 from navigation.homes import ROLE_HOMES, RoleHome, role_home_for
-from navigation.roles import create_role_groups
 from sso.models import MindSphereIdentity, ScopeRoleMapping
 from tests.people import sign_in
 

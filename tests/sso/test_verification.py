@@ -23,9 +23,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils import timezone
 
+from mindsphere.exceptions import ProviderUnavailableError
 from sso import verification
 from sso.app_settings import app_settings
-from sso.exceptions import ProviderUnavailableError, TokenVerificationError
+from sso.exceptions import TokenVerificationError
 from sso.verification import verify_access_token
 from tests import oauth_client
 from tests.servers import Emulator, free_port

@@ -1,10 +1,13 @@
-"""The app's URLs plus two small views that call MindSphere, to test the decorator and the mixin."""
+"""The app's URLs plus two small views that call MindSphere, to test the decorator on a function and a class."""
+from __future__ import annotations
+
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.views import View
 
 from project.urls import urlpatterns as app_urlpatterns
-from sso.decorators import MindSphereRequiredMixin, mindsphere_required
+from sso.decorators import mindsphere_required
 
 
 @mindsphere_required
@@ -13,9 +16,11 @@ def asset_total(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"tenant": request.mindsphere.tenant, "total": body["page"]["totalElements"]})
 
 
-class AssetNames(MindSphereRequiredMixin, View):
+@method_decorator(mindsphere_required, name="dispatch")
+class AssetNames(View):
     def get(self, request: HttpRequest) -> JsonResponse:
-        return JsonResponse({"names": [asset["name"] for asset in request.mindsphere.iter_assets(size=10)]})
+        assets, _total = request.mindsphere.first_assets(100)
+        return JsonResponse({"names": [asset["name"] for asset in assets]})
 
 
 urlpatterns = [

@@ -18,16 +18,17 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from mindsphere.exceptions import ProviderUnavailableError
 from sso import tenants, texts
 from sso.app_settings import app_settings
-from sso.exceptions import ProviderUnavailableError, TokenVerificationError
+from sso.exceptions import SignInFailure, TokenVerificationError
 from sso.responses import safe_next
 from sso.session import LAST_TENANT_COOKIE
 from sso.tenant_check import TenantStatus, check_tenant
 from sso.verification import verify_access_token
 from sso.views import login_page
 
-from .client import MindSphereOAuth2Client
+from .oauth_client import MindSphereOAuth2Client
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +61,10 @@ class MindSphereOAuth2Adapter(OAuth2Adapter):
             claims = verify_access_token(token.token, tenant)
         except TokenVerificationError as error:
             logger.warning("Sign-in for tenant %s refused: access token invalid (%s)", tenant, error)
-            raise ProviderException("invalid_token") from None
+            raise ProviderException(SignInFailure.INVALID_TOKEN) from None
         except ProviderUnavailableError as error:
             logger.warning("Sign-in for tenant %s failed: %s", tenant, error)
-            raise ProviderException("unavailable") from None
+            raise ProviderException(SignInFailure.UNAVAILABLE) from None
         if self.state is not None:
             # The callback hands this same state to the SocialLogin (sociallogin.state), where
             # sso.receivers reads it; allauth never stores it.

@@ -16,10 +16,9 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Client, OAuth2Er
 from django.utils.http import urlencode
 
 from sso.client_auth import client_basic_auth
+from sso.exceptions import SignInFailure
 
 logger = logging.getLogger(__name__)
-
-UNAVAILABLE = "unavailable"  # the ProviderException text sso.adapter shows as SIGNIN_UNAVAILABLE
 
 
 class MindSphereOAuth2Client(OAuth2Client):
@@ -46,20 +45,20 @@ class MindSphereOAuth2Client(OAuth2Client):
                 response = session.post(self.access_token_url, data=data, auth=auth, headers=headers)
             except (requests.Timeout, requests.ConnectionError) as error:
                 logger.warning("Code exchange failed: token endpoint unreachable (%s)", type(error).__name__)
-                raise ProviderException(UNAVAILABLE) from None
+                raise ProviderException(SignInFailure.UNAVAILABLE) from None
         return _token(response)
 
 
 def _token(response: requests.Response) -> dict:
     if response.status_code >= 500 or response.status_code == 429:
         logger.warning("Code exchange failed: token endpoint answered %s", response.status_code)
-        raise ProviderException(UNAVAILABLE)
+        raise ProviderException(SignInFailure.UNAVAILABLE)
     try:
         body = response.json()
     except ValueError:
         logger.warning("Code exchange failed: token endpoint answered %s, not JSON", response.status_code)
         if response.ok:  # a proxy's page in front of MindSphere, not MindSphere's answer
-            raise ProviderException(UNAVAILABLE) from None
+            raise ProviderException(SignInFailure.UNAVAILABLE) from None
         raise OAuth2Error(f"token endpoint answered {response.status_code}, not JSON") from None
     if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
         error = body.get("error") if isinstance(body, dict) else None
