@@ -177,6 +177,9 @@ def chart_css() -> str:
     svg = _chart([(moment, 1.0)], moment - timedelta(hours=1), moment, band=[(moment, 0.0, 2.0)], title="", keep_style=True).render(
         is_unicode=True
     )
-    css = html.unescape(re.search(r"<style[^>]*>(.*?)</style>", svg, re.S).group(1))
+    style = re.search(r"<style[^>]*>(.*?)</style>", svg, re.S)
+    if style is None:
+        raise ValueError("pygal wrote no <style> element")
+    css = html.unescape(style.group(1))
     css = re.sub(r"#chart-[0-9a-f-]+", ".pygal-chart", css)
     return "/* Made by assets.charts.chart_css() from pygal's style; tests/assets/test_charts.py keeps it in step. */\n" + css.strip() + "\n"

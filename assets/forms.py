@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 
@@ -94,7 +96,7 @@ class ChartQuery(forms.Form):
 
     def problem(self) -> str:
         """The first error; each names its parameter already."""
-        return next(iter(self.errors.values()))[0]
+        return str(next(iter(self.errors.values()))[0])
 
     @property
     def span(self) -> timedelta:
@@ -102,7 +104,7 @@ class ChartQuery(forms.Form):
 
     @property
     def range_label(self) -> str:
-        return RANGES[self.cleaned_data["range"]][0]
+        return str(RANGES[self.cleaned_data["range"]][0])
 
     def link_to_same_numbers(self, variable: Variable) -> str:
         """The query of a link that shows the same numbers later: `variable`, the range and the end as it is now."""
@@ -145,13 +147,13 @@ class ExportForm(forms.Form):
         self.fields["start"].label = _("From ({zone})").format(zone=zone)
         self.fields["end"].label = _("To ({zone}, inclusive)").format(zone=zone)
         self.aspects = export_columns(aspects)
-        self.fields["property_set"].choices = [
+        cast(forms.ChoiceField, self.fields["property_set"]).choices = [
             (name, f"{name} ({', '.join(column for column in columns if not column.endswith('_qc'))})")
             for name, columns in self.aspects.items()
         ]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if end < start:

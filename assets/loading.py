@@ -16,6 +16,8 @@ templates/base.html and static/js/busy.js), not an outage's 503 or an error page
 """
 from __future__ import annotations
 
+from typing import Final
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,10 +27,11 @@ from django.utils.http import urlencode
 from django_htmx.http import reswap
 
 from webapp.localtime import COOKIE as SCRIPT_COOKIE
+from sso.request_types import HtmxRequest
 
 WAIT_PARAMETER = "wait"
 # How every region and control of these pages swaps its answer (hx-swap), error answers included.
-SWAP = "outerHTML"
+SWAP: Final = "outerHTML"
 
 
 @dataclass(frozen=True)
@@ -39,14 +42,14 @@ class RegionPage:
     regions: Mapping[str, str]
 
 
-def wants_shell(request: HttpRequest) -> bool:
+def wants_shell(request: HtmxRequest) -> bool:
     """Answer with the shell: a page load (or htmx's history restore) from a browser with scripts on."""
     htmx = request.htmx
     page_load = not htmx or htmx.history_restore_request
     return bool(page_load) and SCRIPT_COOKIE in request.COOKIES and request.GET.get(WAIT_PARAMETER) != "1"
 
 
-def fragment_of(request: HttpRequest, *regions: str) -> str:
+def fragment_of(request: HtmxRequest, *regions: str) -> str:
     """The region (element id) an htmx request asks to fill, if it is one of `regions`; else ""."""
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and not htmx.boosted and htmx.target in regions:
@@ -54,20 +57,20 @@ def fragment_of(request: HttpRequest, *regions: str) -> str:
     return ""
 
 
-def wait_url(request: HttpRequest) -> str:
+def wait_url(request: HtmxRequest) -> str:
     """This URL with `wait=1`: the whole page, for the shell's <noscript> refresh."""
     params = request.GET.copy()
     params[WAIT_PARAMETER] = "1"
     return f"{request.path}?{urlencode(sorted(params.lists()), doseq=True)}"
 
 
-def render_shell(request: HttpRequest, page: RegionPage, context: dict) -> HttpResponse:
+def render_shell(request: HtmxRequest, page: RegionPage, context: dict) -> HttpResponse:
     """The page without MindSphere's data: its loading regions ask for this URL again."""
     shell = {"shell": True, "load_url": request.get_full_path(), "wait_url": wait_url(request)}
     return render(request, page.template, {**context, **shell})
 
 
-def render_region(request: HttpRequest, page: RegionPage, context: dict, *, status: int = 200) -> HttpResponse:
+def render_region(request: HtmxRequest, page: RegionPage, context: dict, *, status: int = 200) -> HttpResponse:
     """The region an htmx request asks for (HX-Target), alone; else the whole page. Both with `status`."""
     region = fragment_of(request, *page.regions)
     if not region:

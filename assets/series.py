@@ -13,6 +13,8 @@ means, and are counted: the page says how many bad and uncertain values there we
 """
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -141,7 +143,7 @@ def _raw(records: list[dict], variable: Variable, start: datetime, end: datetime
     return Series(start, end, bucket_width(end - start, MAX_POINTS), points, [], bad, uncertain)
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

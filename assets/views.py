@@ -1,6 +1,9 @@
 """The example pages that call MindSphere: the asset list and an asset's time series chart."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import logging
 
 from django import forms
@@ -16,6 +19,7 @@ from navigation.access import role_required
 from sso.app_settings import app_settings
 from sso.decorators import mindsphere_required
 from sso.responses import bad_request_response, rate_limited_text
+from sso.request_types import MindSphereRequest
 
 from . import charts, series
 from .app_settings import asset_roles
@@ -24,6 +28,9 @@ from .forms import MAX_PAGE, RANGES, AssetListQuery, ChartQuery, ExportForm
 from .loading import RegionPage, fragment_of, render_region, render_shell, swap_error, wants_shell
 from .models import Export
 from .series import Series, Variable
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +46,7 @@ ERROR_PAGE = RegionPage("assets/error.html", dict.fromkeys(DETAIL_PAGE.regions, 
 FetchedEarly = tuple[Variable, Series | BaseException]
 
 
-def _bad_query(request: HttpRequest, message: str) -> HttpResponse:
+def _bad_query(request: MindSphereRequest, message: StrOrPromise) -> HttpResponse:
     # The styled 400 page (menu included), offering the same page without the query. In a region of
     # the asset page the message takes the region's place: in place of the chart, or as the error card.
     if fragment_of(request, "series"):
@@ -49,12 +56,12 @@ def _bad_query(request: HttpRequest, message: str) -> HttpResponse:
     return bad_request_response(request, message, retry_url=request.path)
 
 
-def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+def _error_page(request: MindSphereRequest, status: int, title: StrOrPromise, message: StrOrPromise) -> HttpResponse:
     return render_region(request, ERROR_PAGE, {"title": title, "message": message, "status": status}, status=status)
 
 
 def _list_url(q: str, page: int) -> str:
-    params = {"q": q} if q else {}
+    params: dict[str, str | int] = {"q": q} if q else {}
     params["page"] = page
     return f"{reverse('assets:list')}?{urlencode(params)}"
 
@@ -82,7 +89,7 @@ def _rows(assets: list[dict]) -> list[dict]:
 @never_cache
 @role_required(asset_roles)  # the role first: no token refresh for a 403
 @mindsphere_required
-def asset_list(request: HttpRequest) -> HttpResponse:
+def asset_list(request: MindSphereRequest) -> HttpResponse:
     """The tenant's assets by name; `?q=` searches names, `?page=N` (0-based, as the API) loads more.
 
     A page load from a browser with scripts gets the shell, whose results region loads with htmx
@@ -100,13 +107,13 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     return _first_pages(request, q, page)
 
 
-def _asks_for_rows(request: HttpRequest) -> bool:
+def _asks_for_rows(request: MindSphereRequest) -> bool:
     """An htmx request of the Load more control (not of the results region)."""
     htmx = request.htmx
     return bool(htmx) and not (htmx.boosted or htmx.history_restore_request or htmx.target in LIST_PAGE.regions)
 
 
-def _next_rows(request: HttpRequest, q: str, page: int) -> HttpResponse:
+def _next_rows(request: MindSphereRequest, q: str, page: int) -> HttpResponse:
     """Page N's rows and the next Load more control, in place of the control that asked."""
     try:
         body = request.mindsphere.assets_page(page=page, size=PAGE_SIZE, name_contains=q)
@@ -119,7 +126,7 @@ def _next_rows(request: HttpRequest, q: str, page: int) -> HttpResponse:
     return render(request, "assets/_rows.html", _list_context(q, page, assets, total))
 
 
-def _first_pages(request: HttpRequest, q: str, page: int) -> HttpResponse:
+def _first_pages(request: MindSphereRequest, q: str, page: int) -> HttpResponse:
     """Pages 0..N, in API pages of at most 200: the whole page, or its results region."""
     try:
         assets, total = request.mindsphere.first_assets((page + 1) * PAGE_SIZE, name_contains=q)
@@ -155,7 +162,7 @@ def location_text(location: dict | None) -> str:
 @never_cache
 @role_required(asset_roles)  # the role first: no token refresh for a 403
 @mindsphere_required
-def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
+def asset_detail(request: MindSphereRequest, asset_id: str) -> HttpResponse:
     """An asset's details and a chart of one variable over the last 24 hours, 7 or 30 days.
 
     A page load from a browser with scripts gets the shell at once, and htmx fetches the body;
@@ -182,18 +189,18 @@ def asset_detail(request: HttpRequest, asset_id: str) -> HttpResponse:
     return _with_series(request, context, found, query)
 
 
-def _fetch_asset(request: HttpRequest, asset_id: str, query: ChartQuery) -> tuple[object, object, FetchedEarly | None]:
+def _fetch_asset(request: MindSphereRequest, asset_id: str, query: ChartQuery) -> tuple[Any, Any, FetchedEarly | None]:
     """The asset, its aspects and the series of a variable the URL names, at once: each a value or an exception."""
     client, named = request.mindsphere, query.named_variable()
     end, span = query.cleaned_data["end"], query.span
-    calls = [lambda: client.asset(asset_id), lambda: client.aspects(asset_id)]
+    calls: list[Callable[[], Any]] = [lambda: client.asset(asset_id), lambda: client.aspects(asset_id)]
     if named is not None:
         calls.append(lambda: series.fetch(client, asset_id, named, end, span))
     asset, aspects, *early = client.at_once(*calls)
-    return asset, aspects, ((named, early[0]) if early else None)
+    return asset, aspects, ((named, early[0]) if named is not None and early else None)
 
 
-def _asset_error(request: HttpRequest, asset_id: str, error: BaseException) -> HttpResponse:
+def _asset_error(request: MindSphereRequest, asset_id: str, error: BaseException) -> HttpResponse:
     if not isinstance(error, MindSphereAPIError):
         raise error  # an outage or an ended session: mindsphere_required answers
     if error.status == 404:  # also another tenant's asset: the gateway scopes to the token's tenant
@@ -203,7 +210,7 @@ def _asset_error(request: HttpRequest, asset_id: str, error: BaseException) -> H
     return _error_page(request, 502, _("The asset could not be loaded"), message)
 
 
-def _detail_context(request: HttpRequest, asset_id: str, asset: dict, aspects: list[dict], query: ChartQuery) -> dict:
+def _detail_context(request: MindSphereRequest, asset_id: str, asset: dict, aspects: list[dict], query: ChartQuery) -> dict:
     return {
         "asset_id": asset_id,
         "asset": asset,
@@ -219,7 +226,7 @@ def _detail_context(request: HttpRequest, asset_id: str, asset: dict, aspects: l
 
 
 def _series_for(
-    request: HttpRequest, asset_id: str, variable: Variable, query: ChartQuery, fetched_early: FetchedEarly | None
+    request: MindSphereRequest, asset_id: str, variable: Variable, query: ChartQuery, fetched_early: FetchedEarly | None
 ) -> Series | BaseException:
     """The chosen variable's series: the one fetched with the asset if that was this variable, else now."""
     if fetched_early is not None:
@@ -231,7 +238,7 @@ def _series_for(
     return client.at_once(lambda: series.fetch(client, asset_id, variable, end, span))[0]
 
 
-def _with_series(request: HttpRequest, context: dict, found: Series | BaseException, query: ChartQuery) -> HttpResponse:
+def _with_series(request: MindSphereRequest, context: dict, found: Series | BaseException, query: ChartQuery) -> HttpResponse:
     """The page (or region) with the chart, or with what went wrong in the chart's place: the details stay."""
     if isinstance(found, MindSphereAPIError):
         logger.warning("time series of asset %r failed: MindSphere answered %s", context["asset_id"], found.status)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,6 +12,7 @@ from django_htmx.http import retarget
 from navigation.access import role_required
 from sso.decorators import mindsphere_required
 from sso.session import record_id
+from sso.request_types import MindSphereRequest, SignedInRequest
 
 from .app_settings import app_settings, asset_roles
 from .forms import ExportForm
@@ -23,7 +24,7 @@ from .tasks import export_time_series
 @require_POST
 @role_required(asset_roles)  # the role first: no token refresh for a 403
 @mindsphere_required
-def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
+def start_export(request: MindSphereRequest, asset_id: str) -> HttpResponse:
     asset = request.mindsphere.asset(asset_id)  # 404 from MindSphere for another tenant's asset
     aspects = request.mindsphere.aspects(asset_id)  # the time-series aspects' variables
     form = ExportForm(request.POST, aspects=aspects)
@@ -55,7 +56,7 @@ def start_export(request: HttpRequest, asset_id: str) -> HttpResponse:
     return redirect("assets:export", pk=export.pk)
 
 
-def _form_again(request: HttpRequest, form: ExportForm, asset: dict, *, status: int) -> HttpResponse:
+def _form_again(request: SignedInRequest, form: ExportForm, asset: dict, *, status: int) -> HttpResponse:
     """The form with its errors: a page, or for htmx the form itself in the form's place (not in the list)."""
     context = {"form": form, "asset": asset}
     if request.htmx:
@@ -63,14 +64,14 @@ def _form_again(request: HttpRequest, form: ExportForm, asset: dict, *, status: 
     return render(request, "assets/export_form.html", context, status=status)
 
 
-def _own_export(request: HttpRequest, pk: int) -> Export:
+def _own_export(request: SignedInRequest, pk: int) -> Export:
     # Only the person who asked can see an export: anyone else gets a 404, not a 403 that confirms it exists.
     return get_object_or_404(Export, pk=pk, user=request.user)
 
 
 @never_cache
 @role_required(asset_roles)
-def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+def export_status(request: SignedInRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)
     if request.htmx:
         return render(request, "assets/_export_status.html", {"export": export})
@@ -79,14 +80,14 @@ def export_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(asset_roles)
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: SignedInRequest) -> HttpResponse:
     exports = Export.objects.filter(user=request.user)[:20]
     return render(request, "assets/export_list.html", {"exports": exports})
 
 
 @never_cache
 @role_required(asset_roles)
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: SignedInRequest, pk: int) -> HttpResponseBase:
     export = _own_export(request, pk)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404("This export has no file (yet).")

@@ -10,7 +10,7 @@ from functools import cache, wraps
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import resolve, reverse
 
 from sso.responses import forbidden_response, login_required_response
@@ -18,7 +18,7 @@ from sso.roles import has_role
 
 # A role name, or a function giving role names when asked (e.g. every role with a home page).
 Roles = str | Callable[[], Iterable[str]]
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def role_required(*roles: Roles) -> Callable[[View], View]:
@@ -36,7 +36,7 @@ def role_required(*roles: Roles) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return login_required_response(request)
             if not has_role(request.user, page_roles()):

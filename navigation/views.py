@@ -15,6 +15,7 @@ from sso.models import MindSphereIdentity, TokenRecord
 from sso.roles import role_names
 from sso.session import record_id
 from sso.views import login_page
+from sso.request_types import SignedInRequest
 
 from .access import role_required
 from .homes import RoleHome, home_roles, role_home_for
@@ -63,7 +64,7 @@ def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse
     return render(request, home_page.template, context)
 
 
-def admin_context(request: HttpRequest, context: dict) -> dict:
+def admin_context(request: SignedInRequest, context: dict) -> dict:
     """The Admin home's own data: the mapping that counts for the admin's tenant, and how many people it has."""
     tenant = context["identity"].tenant if context["identity"] else ""
     mappings, own = roles.effective_mapping(tenant)
@@ -76,7 +77,7 @@ def admin_context(request: HttpRequest, context: dict) -> dict:
 
 @never_cache
 @role_required(home_roles)  # everyone with a role home page
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInRequest) -> HttpResponse:
     """Who is signed in, to which tenant, with which roles, until when; sign out here or everywhere."""
     context = _session_context(request)
     context["other_sessions"] = TokenRecord.objects.filter(user=request.user).exclude(pk=record_id(request)).count()

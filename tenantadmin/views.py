@@ -18,6 +18,7 @@ from sso.app_settings import app_settings
 from sso.models import MappingChange, MindSphereIdentity
 from sso.responses import forbidden_response
 from sso.texts import describe_mapping_change
+from sso.request_types import SignedInRequest
 
 from . import mapping
 from .forms import STALE, MappingForm
@@ -27,13 +28,13 @@ ROLE = "Admin"  # the tenant's admins: the role the app scope `admin` grants by 
 APPLIES = gettext_lazy("People of {tenant} get their new roles at once: their pages follow at their next page load or session check.")
 
 
-def _tenant(request: HttpRequest) -> str | None:
+def _tenant(request: SignedInRequest) -> str | None:
     """The tenant of the signed-in person: from their MindSphere identity, never from the request."""
     identity = session.identity(request)  # kept in the session at sign-in
     return identity.tenant if identity else None
 
 
-def _context(request: HttpRequest, tenant: str, form: MappingForm | None = None) -> dict:
+def _context(request: SignedInRequest, tenant: str, form: MappingForm | None = None) -> dict:
     form = form or MappingForm(tenant=tenant, version=mapping.version(tenant), current=mapping.current(tenant))
     app_groups = Group.objects.filter(scope_mappings__isnull=False).distinct()
     people = (
@@ -55,7 +56,7 @@ def _context(request: HttpRequest, tenant: str, form: MappingForm | None = None)
 @never_cache
 @require_http_methods(["GET", "POST"])
 @role_required(ROLE)
-def roles_page(request: HttpRequest) -> HttpResponse:
+def roles_page(request: SignedInRequest) -> HttpResponse:
     tenant = _tenant(request)
     if tenant is None:
         return forbidden_response(request, _("Roles are managed by the admins of a MindSphere tenant; sign in through MindSphere."))
@@ -82,7 +83,7 @@ def roles_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(ROLE)
-def reset(request: HttpRequest) -> HttpResponse:
+def reset(request: SignedInRequest) -> HttpResponse:
     """Back to the app's defaults: only for the person's own tenant, and only from a current form."""
     tenant = _tenant(request)
     if tenant is None:
@@ -106,12 +107,12 @@ def reset(request: HttpRequest) -> HttpResponse:
     return _done(request, tenant)
 
 
-def _stale(request: HttpRequest, tenant: str) -> HttpResponse:
+def _stale(request: SignedInRequest, tenant: str) -> HttpResponse:
     form = MappingForm(tenant=tenant, version=mapping.version(tenant), current=mapping.current(tenant))
     return _form_again(request, tenant, form, str(STALE))
 
 
-def _who(request: HttpRequest) -> str:
+def _who(request: SignedInRequest) -> str:
     identity = getattr(request.user, "mindsphere", None)
     return identity.email if identity else request.user.get_username()
 
@@ -121,14 +122,14 @@ def _problem(form: MappingForm, code: str) -> str:
     return next((" ".join(error.messages) for error in form.non_field_errors().as_data() if error.code == code), "")
 
 
-def _form_again(request: HttpRequest, tenant: str, form: MappingForm, problem: str = "") -> HttpResponse:
+def _form_again(request: SignedInRequest, tenant: str, form: MappingForm, problem: str = "") -> HttpResponse:
     context = {**_context(request, tenant, form), "problem": problem}
     if request.htmx:  # the page's content with the form and its message; HX-Reswap: swapped despite the 400
         return reswap(render(request, "tenantadmin/_content.html", context, status=400), "outerHTML")
     return render(request, "tenantadmin/roles.html", context, status=400)
 
 
-def _done(request: HttpRequest, tenant: str) -> HttpResponse:
+def _done(request: SignedInRequest, tenant: str) -> HttpResponse:
     if request.htmx:  # the whole page changed (people's roles, history): replace the page's content
         return render(request, "tenantadmin/_content.html", _context(request, tenant))
     return redirect(PAGE)
