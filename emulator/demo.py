@@ -135,7 +135,30 @@ def seed() -> None:
             user.set_password(DEMO_PASSWORD)
         user.save()
         user.app_scopes.set([scopes[scope] for scope in scope_names])
+    seed_gateway_client()
     _seed_admin()
+
+
+GATEWAY_APP_NAME = "gateway"
+
+
+def seed_gateway_client() -> None:
+    """The emulated gateway's own client registration (emulator/webgateway), with no scopes of its own.
+
+    It may come back to 127.0.0.1, localhost and each tenant's host name {tenant}.localhost on
+    GATEWAY_PORT (any port, as for every loopback URI).
+    """
+    hosts = ["127.0.0.1", "localhost", *(f"{name}.localhost" for name in Tenant.objects.values_list("name", flat=True))]
+    origins = [f"http://{host}:{settings.GATEWAY_PORT}" for host in hosts]
+    Application.objects.update_or_create(
+        name=GATEWAY_APP_NAME,
+        defaults={
+            "client_id": settings.EMULATOR_GATEWAY_CLIENT_ID,
+            "client_secret": settings.EMULATOR_GATEWAY_CLIENT_SECRET,
+            "redirect_uris": "\n".join(f"{origin}/_gateway/callback" for origin in origins),
+            "post_logout_redirect_uris": "\n".join(f"{origin}/_gateway/signed-out" for origin in origins),
+        },
+    )
 
 
 def _seed_admin() -> None:
