@@ -52,7 +52,7 @@ def forward(request: HttpRequest, access_token: str) -> HttpResponseBase:
         upstream = _client().request(
             request.method or "GET",
             settings.EMULATOR_GATEWAY_APP_URL + _path(request),
-            headers=request_headers(request, access_token),
+            headers=_request_headers(request, access_token),
             data=_body(request),
             stream=True,
             allow_redirects=False,
@@ -82,7 +82,7 @@ def _path(request: HttpRequest) -> str:
     return request.META.get("RAW_URI") or request.get_full_path()
 
 
-def request_headers(request: HttpRequest, access_token: str) -> dict[str, str]:
+def _request_headers(request: HttpRequest, access_token: str) -> dict[str, str]:
     named = _connection_tokens(request.headers.get("Connection", ""))
     headers = {
         name: value

@@ -123,23 +123,30 @@ def access_token(session_key: str) -> str:
             raise SignInOver("the session has ended")
         if token["expires_at"] - time.time() > _refresh_before(token):
             return token["access_token"]
-        try:
-            fresh = _refresh(store["tenant"], token)
-        except InvalidGrantError as error:
-            logger.info("Refresh refused for a session of tenant %s: signing in again", store["tenant"])
-            raise SignInOver("the sign-in service refused the refresh token") from error
-        except CALL_ERRORS as error:
-            logger.warning("Refresh failed for a session of tenant %s: %s", store["tenant"], type(error).__name__)
-            if token["expires_at"] > time.time():
-                return token["access_token"]  # still valid: the next request tries again
-            raise SignInUnavailable(str(error)) from error
-        logger.info("Refreshed the access token of a session of tenant %s", store["tenant"])
-        store["token"] = fresh
-        try:
-            store.save()
-        except UpdateError as error:  # signed out meanwhile
-            raise SignInOver("the session has ended") from error
+        fresh = _refreshed(store["tenant"], token)
+        if fresh is not token:
+            store["token"] = fresh
+            try:
+                store.save()
+            except UpdateError as error:  # signed out meanwhile
+                raise SignInOver("the session has ended") from error
         return fresh["access_token"]
+
+
+def _refreshed(tenant: str, token: dict) -> dict:
+    """A refreshed token; the same one while it is still valid and the sign-in service gives none."""
+    try:
+        fresh = _refresh(tenant, token)
+    except InvalidGrantError as error:
+        logger.info("Refresh refused for a session of tenant %s: signing in again", tenant)
+        raise SignInOver("the sign-in service refused the refresh token") from error
+    except CALL_ERRORS as error:
+        logger.warning("Refresh failed for a session of tenant %s: %s", tenant, type(error).__name__)
+        if token["expires_at"] > time.time():
+            return token  # the next request tries again
+        raise SignInUnavailable(str(error)) from error
+    logger.info("Refreshed the access token of a session of tenant %s", tenant)
+    return fresh
 
 
 def _refresh_before(token: dict) -> float:

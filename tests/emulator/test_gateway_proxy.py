@@ -235,6 +235,8 @@ def test_large_bodies_stream_both_ways(stack):
         for block in download.iter_content(256 * 1024):
             digest.update(block)
     assert digest.hexdigest() == hashlib.sha256(pattern(size)).hexdigest()
+    head = browser.head(f"{stack.url}/big", params={"bytes": 1000}, timeout=TIMEOUT)
+    assert (head.status_code, head.headers["Content-Length"], head.content) == (200, "1000", b"")
 
 
 def test_the_answer_is_passed_on_while_the_app_is_still_sending(stack):
