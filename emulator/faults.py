@@ -45,7 +45,7 @@ def create(spec: dict) -> Fault:
     if mode == Fault.Mode.SESSION_OVER and target != Fault.Target.GATEWAY:
         raise FaultSpecError("mode 'session_over' ends the gateway's sessions: its target is 'gateway'")
     if target == Fault.Target.GATEWAY and mode == Fault.Mode.INVALID_GRANT:
-        raise FaultSpecError("the gateway has no grants: use mode '503', '429' or 'hang' for target 'gateway'")
+        raise FaultSpecError("the gateway has no grants: use mode '503', '429', 'hang' or 'session_over' for target 'gateway'")
     path = spec.get("path") or ""
     if not isinstance(path, str) or len(path) > 200:
         raise FaultSpecError("path must be a string of at most 200 characters")
