@@ -45,7 +45,9 @@ def create(spec: dict) -> Fault:
     if mode == Fault.Mode.SESSION_OVER and target != Fault.Target.GATEWAY:
         raise FaultSpecError("mode 'session_over' ends the gateway's sessions: its target is 'gateway'")
     if target == Fault.Target.GATEWAY and mode == Fault.Mode.INVALID_GRANT:
-        raise FaultSpecError("the gateway has no grants: use mode '503', '429', 'hang' or 'session_over' for target 'gateway'")
+        raise FaultSpecError(
+            "the gateway has no grants: use mode '503', '429', 'hang' or 'session_over' for target 'gateway'"
+        )
     path = spec.get("path") or ""
     if not isinstance(path, str) or len(path) > 200:
         raise FaultSpecError("path must be a string of at most 200 characters")
@@ -115,7 +117,8 @@ def _use_call(fault: Fault) -> bool:
     if fault.remaining_calls is None:
         return True
     # Conditional decrement: concurrent callers never use the same call twice.
-    return bool(Fault.objects.filter(pk=fault.pk, remaining_calls__gt=0).update(remaining_calls=F("remaining_calls") - 1))
+    used = Fault.objects.filter(pk=fault.pk, remaining_calls__gt=0).update(remaining_calls=F("remaining_calls") - 1)
+    return bool(used)
 
 
 def response(fault: Fault) -> JsonResponse:

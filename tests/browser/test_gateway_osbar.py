@@ -1,4 +1,4 @@
-"""The emulated gateway in a real Chromium: a tenant host name, sign-in, the OS Bar stand-in under a strict CSP, sign-out.
+"""The emulated gateway in a real Chromium: tenant host name, sign-in, the OS Bar stand-in under a strict CSP, sign-out.
 
 The app behind the gateway is tests/emulator/echo_app.py's page, which loads the OS Bar as an app
 will: the script from the gateway, `_mdsp.init` from a file of its own, no inline script or style.
