@@ -43,7 +43,7 @@ run: seed messages
 	@echo
 	@echo "  App:       http://127.0.0.1:$(APP_PORT)/  (sign in with tenant 'acme' or 'globex')"
 	@echo "  Emulator:  http://127.0.0.1:$(EMULATOR_PORT)/_emulator/admin/  (admin / demo)"
-	@echo "  Gateway:   http://127.0.0.1:$(GATEWAY_PORT)/  (the app as from the Launchpad; acme.localhost:$(GATEWAY_PORT) too)"
+	@echo "  Gateway:   http://127.0.0.1:$(GATEWAY_PORT)/  (the app as from the Launchpad; or acme.localhost)"
 	@echo "  Demo users: admin@acme.example, user@acme.example, norole@acme.example,"
 	@echo "              admin@globex.example, consultant@example.com; password 'demo'"
 	@echo
