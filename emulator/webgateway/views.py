@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
@@ -149,7 +150,7 @@ def app(request: HttpRequest, store: SessionStore) -> HttpResponseBase:
 @signed_in
 def launchpad(request: HttpRequest, store: SessionStore) -> HttpResponse:
     """The tenant's apps this person has a role in, each with its icon; the one this gateway serves links to `/`."""
-    tenant = Tenant.objects.get(name=store["tenant"])
+    tenant = get_object_or_404(Tenant, name=store["tenant"])  # deleted in the admin meanwhile
     user = TenantUser.objects.filter(tenant=tenant, user_id=store["user"]["user_id"]).first()
     apps = []
     if user is not None:
