@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APP_PORT ?= 8000
 EMULATOR_PORT ?= 8001
-export APP_PORT EMULATOR_PORT
+GATEWAY_PORT ?= 8002
+export APP_PORT EMULATOR_PORT GATEWAY_PORT
 APP_PACKAGES := project mindsphere sso navigation assets tenantadmin webapp
 
 .PHONY: run serve test lint format bench lighthouse setup check migrate seed messages clean
@@ -42,6 +43,7 @@ run: seed messages
 	@echo
 	@echo "  App:       http://127.0.0.1:$(APP_PORT)/  (sign in with tenant 'acme' or 'globex')"
 	@echo "  Emulator:  http://127.0.0.1:$(EMULATOR_PORT)/_emulator/admin/  (admin / demo)"
+	@echo "  Gateway:   http://127.0.0.1:$(GATEWAY_PORT)/  (the app as from the Launchpad; or acme.localhost)"
 	@echo "  Demo users: admin@acme.example, user@acme.example, norole@acme.example,"
 	@echo "              admin@globex.example, consultant@example.com; password 'demo'"
 	@echo

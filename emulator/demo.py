@@ -150,6 +150,7 @@ def seed() -> None:
         user.save()
         user.app_scopes.set([scopes[scope] for scope in scope_names])
     _seed_technical(application, tenants)
+    seed_gateway_client()
     _seed_admin()
 
 
@@ -190,6 +191,29 @@ def _technical_application(sign_in_app: Application) -> Application:
     secret = secrets.token_urlsafe(24)  # nobody signs in with it: the app's people use the sign-in registration
     defaults = {"client_id": f"{name}-standard", "client_secret": secret}
     return Application.objects.get_or_create(name=name, defaults=defaults)[0]
+
+
+
+GATEWAY_APP_NAME = "gateway"
+
+
+def seed_gateway_client() -> None:
+    """The emulated gateway's own client registration (emulator/webgateway), with no scopes of its own.
+
+    It may come back to 127.0.0.1, localhost and each tenant's host name {tenant}.localhost on
+    GATEWAY_PORT (any port, as for every loopback URI).
+    """
+    hosts = ["127.0.0.1", "localhost", *(f"{name}.localhost" for name in Tenant.objects.values_list("name", flat=True))]
+    origins = [f"http://{host}:{settings.GATEWAY_PORT}" for host in hosts]
+    Application.objects.update_or_create(
+        name=GATEWAY_APP_NAME,
+        defaults={
+            "client_id": settings.EMULATOR_GATEWAY_CLIENT_ID,
+            "client_secret": settings.EMULATOR_GATEWAY_CLIENT_SECRET,
+            "redirect_uris": "\n".join(f"{origin}/_gateway/callback" for origin in origins),
+            "post_logout_redirect_uris": "\n".join(f"{origin}/_gateway/signed-out" for origin in origins),
+        },
+    )
 
 
 def _seed_admin() -> None:

@@ -1,7 +1,7 @@
 """Failures the token endpoint, the gateway or the Token Management Service play back, for failure-handling tests."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import F, Q
 from django.http import JsonResponse
@@ -39,9 +39,16 @@ def create(spec: dict) -> Fault:
     tenant = spec.get("tenant") or ""
     if not isinstance(tenant, str):
         raise FaultSpecError("tenant must be a string")
-    target = spec.get("target") or Fault.Target.TOKEN
+    # A session can only end at the gateway, so that is where "session_over" goes by default.
+    target = spec.get("target") or (Fault.Target.GATEWAY if mode == Fault.Mode.SESSION_OVER else Fault.Target.TOKEN)
     if target not in Fault.Target.values:
         raise FaultSpecError(f"target must be one of {', '.join(Fault.Target.values)}")
+    if mode == Fault.Mode.SESSION_OVER and target != Fault.Target.GATEWAY:
+        raise FaultSpecError("mode 'session_over' ends the gateway's sessions: its target is 'gateway'")
+    if target == Fault.Target.GATEWAY and mode == Fault.Mode.INVALID_GRANT:
+        raise FaultSpecError(
+            "the gateway has no grants: use mode '503', '429', 'hang' or 'session_over' for target 'gateway'"
+        )
     if target != Fault.Target.TOKEN and mode == Fault.Mode.INVALID_GRANT:
         raise FaultSpecError(f"mode 'invalid_grant' is the token endpoint's: use '503', '429' or 'hang' for '{target}'")
     path = spec.get("path") or ""
@@ -89,12 +96,32 @@ def take(tenant: str, target: str = Fault.Target.TOKEN, path: str = "") -> Fault
     for fault in active():
         if fault.target != target or (fault.tenant and fault.tenant != tenant) or fault.path not in path:
             continue
-        if fault.remaining_calls is None:
-            return fault
-        # Conditional decrement: concurrent callers never use the same call twice.
-        if Fault.objects.filter(pk=fault.pk, remaining_calls__gt=0).update(remaining_calls=F("remaining_calls") - 1):
+        if fault.mode == Fault.Mode.SESSION_OVER:
+            continue  # not a failure of a call: the emulated gateway asks session_over() for these
+        if _use_call(fault):
             return fault
     return None
+
+
+def session_over(tenant: str, path: str, started: datetime) -> bool:
+    """Whether a "session_over" fault ends a gateway session of this tenant that began at `started`.
+
+    Only sessions begun before the fault was set end, so signing in again works while it is active.
+    """
+    for fault in active():
+        if fault.mode != Fault.Mode.SESSION_OVER or (fault.tenant and fault.tenant != tenant):
+            continue
+        if fault.path in path and fault.created > started and _use_call(fault):
+            return True
+    return False
+
+
+def _use_call(fault: Fault) -> bool:
+    if fault.remaining_calls is None:
+        return True
+    # Conditional decrement: concurrent callers never use the same call twice.
+    used = Fault.objects.filter(pk=fault.pk, remaining_calls__gt=0).update(remaining_calls=F("remaining_calls") - 1)
+    return bool(used)
 
 
 def response(fault: Fault) -> JsonResponse:

@@ -91,7 +91,7 @@ def _uri_registered(uri: str, registered: list[str]) -> bool:
     if uri in registered:
         return True
     asked = urlsplit(uri)
-    if asked.scheme != "http" or asked.hostname not in ("127.0.0.1", "localhost", "::1"):
+    if asked.scheme != "http" or not _loopback(asked.hostname):
         return False
     for candidate in registered:
         known = urlsplit(candidate)
@@ -103,6 +103,12 @@ def _uri_registered(uri: str, registered: list[str]) -> bool:
         ) and not asked.fragment:
             return True
     return False
+
+
+def _loopback(host: str | None) -> bool:
+    # Names under .localhost are loopback too (RFC 6761, section 6.3): the emulated gateway's
+    # tenant host names, {tenant}.localhost.
+    return host in ("127.0.0.1", "localhost", "::1") or bool(host and host.endswith(".localhost"))
 
 
 class AppScope(models.Model):
@@ -244,6 +250,8 @@ class Fault(models.Model):
         TOO_MANY_REQUESTS = "429"
         HANG = "hang"
         INVALID_GRANT = "invalid_grant"
+        # The emulated gateway's sign-in sessions end (emulator/webgateway): target "gateway" only.
+        SESSION_OVER = "session_over"
 
     class Target(models.TextChoices):
         TOKEN = "token"

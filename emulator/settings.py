@@ -171,3 +171,20 @@ EMULATOR_HOST_TENANT = env_text("MDSP_HOST_TENANT", "acme")
 # Sign-in for the emulator's Django admin, created by `seed_demo`.
 EMULATOR_ADMIN_USERNAME = env.str("EMULATOR_ADMIN_USERNAME", "admin")
 EMULATOR_ADMIN_PASSWORD = env.str("EMULATOR_ADMIN_PASSWORD", "demo")
+
+# --- The emulated MindSphere gateway: `python -m emulator gateway` (docs/emulator.md, "Emulated gateway") ---
+# Ports follow the variables `make run` exports; each base URL follows its port unless set itself.
+APP_PORT = env_int("APP_PORT", 8000)
+EMULATOR_PORT = env_int("EMULATOR_PORT", 8001)
+GATEWAY_PORT = env_int("GATEWAY_PORT", 8002)
+# The emulator's sign-in service as the gateway calls it and sends people to it.
+EMULATOR_URL = (env.str("EMULATOR_URL", "") or f"http://127.0.0.1:{EMULATOR_PORT}").rstrip("/")
+# The app the gateway serves at its `/`.
+EMULATOR_GATEWAY_APP_URL = (env.str("EMULATOR_GATEWAY_APP_URL", "") or f"http://127.0.0.1:{APP_PORT}").rstrip("/")
+# Its icon on the Launchpad: a path at the app (fetched through the gateway) or a full URL.
+EMULATOR_GATEWAY_APP_ICON = env.str("EMULATOR_GATEWAY_APP_ICON", "/static/icons/icon.svg")
+# The gateway's own OAuth client at the emulator's sign-in service, registered by `seed_demo`.
+EMULATOR_GATEWAY_CLIENT_ID = env.str("EMULATOR_GATEWAY_CLIENT_ID", "gateway")
+EMULATOR_GATEWAY_CLIENT_SECRET = env.str("EMULATOR_GATEWAY_CLIENT_SECRET", "gateway-local-secret")
+# How long a gateway session lasts from sign-in (MindSphere: 12 hours, as the refresh token).
+EMULATOR_GATEWAY_SESSION_SECONDS = env_int("EMULATOR_GATEWAY_SESSION_SECONDS", 43200)

@@ -159,30 +159,77 @@ def start_emulator(template_db: Path, workdir: Path, extra_env: dict[str, str] |
 
 
 def _start_on(port: int, database: Path, log_path: Path, extra_env: dict[str, str] | None) -> Emulator:
+    command = ["runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
+    url = f"http://127.0.0.1:{port}"
+    process = _launch("emulator", command, emulator_env(database, extra_env), log_path, f"{url}/_emulator/stats")
+    return Emulator(url=url, process=process, log_path=log_path)
+
+
+def _launch(name: str, command: list[str], env: dict[str, str], log_path: Path, ready_url: str) -> subprocess.Popen:
+    """`python -m emulator <command>` once `ready_url` answers from this very process (X-Emulator-Pid)."""
     with log_path.open("w") as log:  # the child keeps its own handle
         process = subprocess.Popen(
-            [sys.executable, "-m", "emulator", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            cwd=ROOT,
-            env=emulator_env(database, extra_env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "emulator", *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    emulator = Emulator(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
     deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            emulator.session.close()
-            log = emulator.log()
-            if any(marker in log for marker in PORT_TAKEN):
-                raise PortTaken(f"port {port} was taken:\n{log}")
-            raise RuntimeError(f"emulator exited early:\n{log}")
+    with requests.Session() as probe:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                log_text = log_path.read_text(errors="replace")
+                if any(marker in log_text for marker in PORT_TAKEN):
+                    raise PortTaken(f"the port of {ready_url} was taken:\n{log_text}")
+                raise RuntimeError(f"{name} exited early:\n{log_text}")
+            try:
+                response = probe.get(ready_url, timeout=1)
+                # Another server may hold the port while ours starts and then fails to bind it.
+                if response.ok and response.headers.get("X-Emulator-Pid") == str(process.pid):
+                    return process
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            time.sleep(0.1)
+    _stop(process)
+    raise RuntimeError(f"{name} did not start in {READY_SECONDS} s:\n{log_path.read_text(errors='replace')}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@dataclass
+class Gateway:
+    """A running emulated gateway (`python -m emulator gateway`) in front of an app, on the emulator's database."""
+
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+def start_gateway(emulator: Emulator, app_url: str, workdir: Path, extra_env: dict[str, str] | None = None) -> Gateway:
+    """The emulated gateway on a free port, signing people in at `emulator` and serving the app at `app_url`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = emulator_env(
+        emulator.database,
+        {"EMULATOR_URL": emulator.url, "EMULATOR_GATEWAY_APP_URL": app_url, **(extra_env or {})},
+    )
+    for _attempt in range(START_ATTEMPTS):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = ["gateway", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
         try:
-            response = emulator.session.get(f"{emulator.url}/_emulator/stats", timeout=1)
-            # Another server may hold the port while ours starts and then fails to bind it.
-            if response.ok and response.headers.get("X-Emulator-Pid") == str(process.pid):
-                return emulator
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.1)
-    emulator.stop()
-    raise RuntimeError(f"emulator did not start in {READY_SECONDS} s:\n{emulator.log()}")
+            process = _launch("gateway", command, env, workdir / "gateway.log", f"{url}/_gateway/status")
+        except PortTaken as error:
+            last = error
+            continue
+        return Gateway(url=url, process=process, log_path=workdir / "gateway.log")
+    raise RuntimeError(f"gateway found no free port in {START_ATTEMPTS} attempts:\n{last}")
