@@ -7,7 +7,7 @@ child of base.html), which E001 checks by following `{% extends %}`.
 from __future__ import annotations
 
 from django.core.checks import Error, Tags, register
-from django.template import Template, TemplateDoesNotExist, TemplateSyntaxError
+from django.template import Engine, Template, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template
 from django.template.loader_tags import ExtendsNode
 from django.urls import NoReverseMatch
@@ -42,7 +42,7 @@ def check_role_home_templates(app_configs=None, **kwargs) -> list:
     errors = []
     for home in homes.ROLE_HOMES:
         try:
-            parents = _parents(get_template(home.template).template)
+            parents = _parents(Engine.get_default().get_template(home.template))
         except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
             reason = f"not found: {exc}" if isinstance(exc, TemplateDoesNotExist) else str(exc)
             errors.append(

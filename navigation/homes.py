@@ -9,16 +9,23 @@ allow. `manage.py startrolehome` adds an entry and a template; see docs/role-hom
 """
 from __future__ import annotations
 
+from collections.abc import Set
+
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class RoleHome:
     role: str  # the Django group
     scope: str  # the app scope that grants the role when the role is first created: 'admin' for '{app}.admin'
-    title: str  # the menu label and page title
+    title: StrOrPromise  # the menu label and page title
     icon: str = "home"  # a symbol id in navigation/icons.html
     context: str = ""  # dotted path of a function(request) -> dict with data only this page shows
 
@@ -47,7 +54,7 @@ ROLE_HOMES: list[RoleHome] = [
 ]
 
 
-def role_home_for(role_names: set[str]) -> RoleHome | None:
+def role_home_for(role_names: Set[str]) -> RoleHome | None:
     """The first home page that one of `role_names` may see."""
     return next((home for home in ROLE_HOMES if home.role in role_names), None)
 

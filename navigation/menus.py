@@ -5,6 +5,8 @@ where its view is (navigation/access.py), so a menu and its pages can't drift.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -13,10 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from . import homes
 from .access import may_open
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class MenuItem:
-    label: str
+    label: StrOrPromise
     icon: str  # a symbol id in navigation/icons.html
     url_name: str
     # The item is also current on other pages of its section, e.g. "assets:" for an asset's page.

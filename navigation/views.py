@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -41,7 +41,7 @@ def _session_context(request: HttpRequest) -> dict:
     }
 
 
-def role_home(home_page: RoleHome) -> Callable[[HttpRequest], HttpResponse]:
+def role_home(home_page: RoleHome) -> Callable[..., HttpResponseBase]:
     """The view of a role's home page (navigation/homes.py), for that role only.
 
     navigation/urls.py makes one per home, so each page declares its own role where its view is.
@@ -80,7 +80,8 @@ def admin_context(request: SignedInRequest, context: dict) -> dict:
 def account(request: SignedInRequest) -> HttpResponse:
     """Who is signed in, to which tenant, with which roles, until when; sign out here or everywhere."""
     context = _session_context(request)
-    context["other_sessions"] = TokenRecord.objects.filter(user=request.user).exclude(pk=record_id(request)).count()
+    others, current = TokenRecord.objects.filter(user=request.user), record_id(request)
+    context["other_sessions"] = (others.exclude(pk=current) if current is not None else others).count()
     context["app_name"] = app_settings.MINDSPHERE_APP_NAME
     context["app_version"] = app_settings.MINDSPHERE_APP_VERSION
     return render(request, "navigation/account.html", context)

@@ -1,6 +1,8 @@
 """django-allauth adapters: auto sign-up for MindSphere identities, errors back to the Login page."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import functools
 import logging
 
@@ -19,6 +21,9 @@ from requests import RequestException
 from . import roles, texts
 from .app_settings import app_settings
 from .exceptions import SignInFailure
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +82,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         raise ImmediateHttpResponse(redirect(resolve_url(settings.LOGIN_URL)))
 
 
-def _error_text(error, exception, context: dict) -> str:
+def _error_text(error, exception, context: dict) -> StrOrPromise:
     if error == AuthError.CANCELLED:
         return texts.SIGNIN_CANCELLED
     if isinstance(exception, ProviderException):

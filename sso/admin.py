@@ -62,8 +62,7 @@ class ScopeRoleMappingAdmin(admin.ModelAdmin):
 class MappingChangeAdmin(admin.ModelAdmin):
     list_display = ["changed_at", "tenant", "changed_by", "what"]
     list_filter = ["tenant"]
-    fields = ["changed_at", "tenant", "changed_by", "number", "what"]
-    readonly_fields = fields
+    fields = readonly_fields = ("changed_at", "tenant", "changed_by", "number", "what")
 
     @admin.display(description="changes")
     def what(self, change: MappingChange) -> str:
@@ -99,8 +98,9 @@ class TokenRecordAdmin(admin.ModelAdmin):
 
     list_display = ["user", "tenant", "access_expires_at", "refresh_expires_at", "refreshed_at"]
     list_filter = ["tenant"]
-    fields = ["user", "tenant", "access_expires_at", "refresh_expires_at", "scopes", "created", "refreshed_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "user", "tenant", "access_expires_at", "refresh_expires_at", "scopes", "created", "refreshed_at"
+    )
 
     def has_add_permission(self, request):
         return False

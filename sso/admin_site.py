@@ -37,7 +37,9 @@ class OperatorAdminSite(admin.AdminSite):
             return forbidden_response(request, OPERATORS_ONLY)
         return super().login(request, extra_context)
 
-    def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        if request.method == "POST" and MindSphereIdentity.objects.filter(user_id=request.user.pk).exists():
+    # The app's own sign-out answers with a redirect, not the admin's TemplateResponse.
+    def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:  # type: ignore[override]
+        person = request.user.pk
+        if request.method == "POST" and person is not None and MindSphereIdentity.objects.filter(user_id=person).exists():
             return logout(request)  # the app's own sign-out, through the tenant's logout.do
         return super().logout(request, extra_context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from mindsphere.hosts import fill
 
@@ -16,7 +16,7 @@ APP_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
 
 @register()
 def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
-    errors = []
+    errors: list[CheckMessage] = []
     auth_url = app_settings.MINDSPHERE_AUTH_URL
     if "{tenant}" not in auth_url:
         errors.append(

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError, RateLimitedError
 
 from .exceptions import SignedOutError
+from .request_types import MindSphereRequest
 from .responses import api_error_response, login_required_response, signed_out_response, unavailable_response
 from .session import ensure_fresh
 from .tokens import api_client
@@ -24,7 +25,7 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MindSphereRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return login_required_response(request)
         try:

@@ -24,3 +24,8 @@ class SignedInRequest(HtmxRequest):
 
 class MindSphereRequest(SignedInRequest):
     mindsphere: MindSphereClient
+
+
+def htmx_of(request: HttpRequest) -> HtmxDetails:
+    """`request.htmx` of a request typed as Django's (project.htmx's middleware sets it on every request)."""
+    return request.htmx  # type: ignore[attr-defined]

@@ -22,16 +22,16 @@ if TYPE_CHECKING:
 
 from . import texts
 from .app_settings import app_settings
-from .request_types import HtmxRequest
+from .request_types import htmx_of
 from .session import ended_everywhere, sign_out
 
 
-def wants_json(request: HtmxRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("Accept", "")
     return "application/json" in accept and "text/html" not in accept
 
 
-def safe_next(request: HtmxRequest, value: str | None) -> str | None:
+def safe_next(request: HttpRequest, value: str | None) -> str | None:
     """`value` if it is a path on this site, else None (no open redirects)."""
     if (
         value
@@ -54,7 +54,7 @@ def _varies(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def login_required_response(request: HtmxRequest, *, htmx_status: int = 200, message: StrOrPromise = "") -> HttpResponse:
+def login_required_response(request: HttpRequest, *, htmx_status: int = 200, message: StrOrPromise = "") -> HttpResponse:
     """Send someone who is not signed in to the Login page.
 
     htmx: `HX-Redirect` (with `htmx_status`: 401 for the session check); JSON: 401 with the login
@@ -63,9 +63,9 @@ def login_required_response(request: HtmxRequest, *, htmx_status: int = 200, mes
     if ended_everywhere(request):
         # Signed out on another device with "Sign out everywhere": this device is told why, once.
         return signed_out_response(request, htmx_status=htmx_status)
-    if request.htmx:
+    if htmx_of(request):
         # Back to the page the person is on (htmx sends its URL), not to the fragment asked for.
-        response: HttpResponse = HttpResponseClientRedirect(login_url(safe_next(request, request.htmx.current_url_abs_path)))
+        response: HttpResponse = HttpResponseClientRedirect(login_url(safe_next(request, htmx_of(request).current_url_abs_path)))
         response.status_code = htmx_status
     elif wants_json(request):
         body = {"error": "signed_out" if message else "login_required", "login_url": login_url()}
@@ -75,7 +75,7 @@ def login_required_response(request: HtmxRequest, *, htmx_status: int = 200, mes
     return _varies(response)
 
 
-def signed_out_response(request: HtmxRequest, *, htmx_status: int = 200) -> HttpResponse:
+def signed_out_response(request: HttpRequest, *, htmx_status: int = 200) -> HttpResponse:
     """The person's MindSphere session is over: sign them out, say so, and go to the Login page.
 
     Why it ended decides the words: "signed out on all your devices" when the person did that on
@@ -87,9 +87,9 @@ def signed_out_response(request: HtmxRequest, *, htmx_status: int = 200) -> Http
     return login_required_response(request, htmx_status=htmx_status, message=text)
 
 
-def forbidden_response(request: HtmxRequest, message: StrOrPromise = "") -> HttpResponse:
+def forbidden_response(request: HttpRequest, message: StrOrPromise = "") -> HttpResponse:
     """403 for a signed-in person without the role a page needs; htmx goes to their own home page."""
-    if request.htmx:
+    if htmx_of(request):
         response: HttpResponse = HttpResponseClientRedirect(resolve_url(settings.LOGIN_REDIRECT_URL))
         response.status_code = 403
     elif wants_json(request):
@@ -105,7 +105,7 @@ def rate_limited_text(retry_after: int | None) -> str:
     return str(texts.RATE_LIMITED).format(seconds=retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
 
 
-def bad_request_response(request: HtmxRequest, message: StrOrPromise, retry_url: str = "") -> HttpResponse:
+def bad_request_response(request: HttpRequest, message: StrOrPromise, retry_url: str = "") -> HttpResponse:
     """400 for a query the page cannot use (e.g. `?range=forever`): the error page, or JSON.
 
     `retry_url`: the same page with its usual choices, offered as the next step.
@@ -117,12 +117,12 @@ def bad_request_response(request: HtmxRequest, message: StrOrPromise, retry_url:
     return _varies(response)
 
 
-def unavailable_response(request: HtmxRequest, retry_after: int | None = None, *, rate_limited: bool = False) -> HttpResponse:
+def unavailable_response(request: HttpRequest, retry_after: int | None = None, *, rate_limited: bool = False) -> HttpResponse:
     """503 with Retry-After; the person stays signed in. `rate_limited`: MindSphere answered 429."""
     seconds = retry_after or app_settings.MINDSPHERE_RETRY_AFTER
     message = rate_limited_text(seconds) if rate_limited else texts.UNAVAILABLE
     error = "rate_limited" if rate_limited else "unavailable"
-    if wants_json(request) or request.htmx:
+    if wants_json(request) or htmx_of(request):
         response: HttpResponse = JsonResponse({"error": error, "message": message, "retry_after": seconds}, status=503)
     else:
         title = texts.RATE_LIMITED_TITLE if rate_limited else ""
@@ -131,11 +131,11 @@ def unavailable_response(request: HtmxRequest, retry_after: int | None = None, *
     return _varies(response)
 
 
-def api_error_response(request: HtmxRequest, error) -> HttpResponse:
+def api_error_response(request: HttpRequest, error) -> HttpResponse:
     """MindSphere answered an error to an API call: say so plainly (502; 404 stays 404)."""
     status = 404 if error.status == 404 else 502
     message = f"MindSphere could not answer this request: {error.message}"
-    if wants_json(request) or request.htmx:
+    if wants_json(request) or htmx_of(request):
         response: HttpResponse = JsonResponse({"error": "mindsphere_error", "status": error.status, "message": message}, status=status)
     else:
         response = render(request, "sso/api_error.html", {"message": message, "status": error.status}, status=status)

@@ -91,7 +91,7 @@ def ends_at(request: HttpRequest) -> datetime:
     return expiries[1] if expiries else request.session.get_expiry_date()
 
 
-def _user_pk(request: HttpRequest) -> object | None:
+def _user_pk(request: HttpRequest) -> int | str | None:
     raw = request.session.get(SESSION_KEY)
     return None if raw is None else get_user_model()._meta.pk.to_python(raw)
 

@@ -247,7 +247,7 @@ def delete_records(user, *, everywhere: bool, only: int | None = None) -> list[s
     """Delete the record `only` (this session's), or all of the person's; the session keys they belonged to."""
     records = TokenRecord.objects.filter(user=user)
     if not everywhere:
-        records = records.filter(pk=only)
+        records = records.filter(pk=only) if only is not None else records.none()
     keys = list(records.values_list("session_key", flat=True))
     records.delete()
     return keys

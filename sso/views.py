@@ -1,6 +1,8 @@
 """The Login page, the session check that the lifecycle include calls, and sign-out."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,9 +18,12 @@ from .exceptions import SignedOutError
 from .responses import login_required_response, safe_next, signed_out_response, unavailable_response
 from .session import LAST_TENANT_COOKIE, check, ended_everywhere, sign_out
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def login_page(
-    request: HttpRequest, *, error: str = "", tenant: str | None = None, next_url: str | None = None, status: int = 200
+    request: HttpRequest, *, error: StrOrPromise = "", tenant: str | None = None, next_url: str | None = None, status: int = 200
 ) -> HttpResponse:
     """The Login page: the tenant form, which posts to the provider's login view."""
     if ended_everywhere(request):

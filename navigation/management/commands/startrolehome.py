@@ -14,7 +14,7 @@ from pathlib import Path
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.template.loader import get_template
+from django.template import Engine
 
 from navigation import homes
 from sso.models import scope_validator
@@ -31,7 +31,7 @@ TEMPLATE = Path(__file__).with_suffix(".html")
 
 
 def icon_names() -> set[str]:
-    return set(re.findall(r'id="icon-([\w-]+)"', get_template("navigation/icons.html").template.source))
+    return set(re.findall(r'id="icon-([\w-]+)"', Engine.get_default().get_template("navigation/icons.html").source))
 
 
 class Command(BaseCommand):

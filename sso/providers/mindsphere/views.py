@@ -48,11 +48,11 @@ class MindSphereOAuth2Adapter(OAuth2Adapter):
         return self.tenant
 
     @property
-    def authorize_url(self) -> str:  # type: ignore[override]
+    def authorize_url(self) -> str:
         return tenants.authorize_url(self._tenant())
 
     @property
-    def access_token_url(self) -> str:  # type: ignore[override]
+    def access_token_url(self) -> str:
         return tenants.token_url(self._tenant())
 
     def complete_login(self, request: HttpRequest, app, token, **kwargs):
