@@ -18,7 +18,7 @@ class TenantUserForm(forms.ModelForm):
         fields = ["tenant", "email", "new_password", "subtenant", "core_role", "app_scopes", "is_active"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not self.instance.pk and not cleaned.get("new_password"):
             self.add_error("new_password", "A new user needs a password.")
         return cleaned
@@ -87,7 +87,7 @@ class AppCredentialForm(forms.ModelForm):
         fields = ["application", "version", "client_id", "client_secret", "scopes"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         application, scopes = cleaned.get("application"), cleaned.get("scopes") or []
         if application and any(scope.application_id != application.pk for scope in scopes):
             self.add_error("scopes", f"Only scopes of {application.name} can be granted to its credentials.")

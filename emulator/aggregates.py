@@ -83,6 +83,7 @@ def resolve_range(start: datetime | None, end: datetime | None, now: datetime) -
     if start is None and end is None:
         return now - DEFAULT_RANGE, now
     if end is None:
+        assert start is not None  # both None is answered above
         day = start.replace(hour=0, minute=0, second=0, microsecond=0)
         return start, min(day + AUTO_RANGE, now)
     if start is None:

@@ -243,13 +243,13 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
         descending = _descending(request.GET.get("sort"))
         if (start is None) != (end is None):
             raise BadRequest("Give both 'from' and 'to', or neither for the latest record.")
-        if start is not None and end <= start:
+        if start is not None and end is not None and end <= start:
             raise BadRequest("'to' must be later than 'from'.")
     except BadRequest as problem:
         return time_series_error(400, str(problem))
 
     newest = _newest_record(asset)
-    if start is None:
+    if start is None or end is None:  # neither given (both or neither, checked above): the latest record
         marks = [timeseries.floor_to(newest or datetime.now(timezone.utc), step)]
     else:
         last = end if newest is None else min(end, newest)
@@ -258,16 +258,16 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
     codes = {f"{variable}_qc" for variable in with_quality}
     records = [_record(entity_id, chosen, moment, step, codes) for moment in marks]
     response = JsonResponse(records, safe=False)
-    if more:
+    if more and start is not None and end is not None:  # only a range has more pages
         # Not request.path: it is decoded, and a property set named "a/b" or ".." must stay one segment.
         path = f"{prefix(request)}/gateway/api/iottimeseries/v3/timeseries/{segment(entity_id)}/{segment(property_set)}"
         response["Link"] = f'<{_next_url(request, path, marks[-1], start, end, descending)}>; rel="next"'
     return response
 
 
-def _newest_record(asset: Asset) -> datetime | None:
+def _newest_record(asset: Asset | None) -> datetime | None:
     """The latest moment an asset that stopped reporting has records for; None for one that reports."""
-    if not asset.silent_seconds:
+    if asset is None or not asset.silent_seconds:
         return None  # its series goes on, into the future too
     return datetime.now(timezone.utc) - timedelta(seconds=asset.silent_seconds)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import secrets
 from functools import lru_cache
+from typing import cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -48,7 +49,8 @@ def _public_pem(private_key_pem: str) -> str:
 def jwk(key: SigningKey) -> dict:
     """A JWK for the key, with the PEM in `value` as MindSphere/UAA publishes it."""
     pem = public_pem(key)
-    data = json.loads(RSAAlgorithm.to_jwk(serialization.load_pem_public_key(pem.encode())))
+    public_key = cast(rsa.RSAPublicKey, serialization.load_pem_public_key(pem.encode()))
+    data = json.loads(RSAAlgorithm.to_jwk(public_key))
     data.update({"kid": key.kid, "alg": "RS256", "use": "sig", "value": pem})
     return data
 

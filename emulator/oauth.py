@@ -161,6 +161,8 @@ class Validator(RequestValidator):
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
         record = self._code(code, request)
+        if record is None:  # oauthlib validated the code first: it exists
+            return
         record.used_at = timezone.now()
         record.sign_in = getattr(request, "sign_in", None)
         record.save(update_fields=["used_at", "sign_in"])
@@ -302,11 +304,11 @@ class Server(AuthorizationEndpoint, TokenEndpoint):
         )
 
 
-def oauthlib_args(request: HttpRequest) -> tuple[str, str, str, dict]:
+def oauthlib_args(request: HttpRequest) -> tuple[str, str, str, dict[str, str]]:
     """The (uri, method, body, headers) oauthlib wants, from a Django request."""
     headers = {key: value for key, value in request.headers.items()}
     # oauthlib reads form parameters from the body; Django may already have consumed it.
     body = request.body.decode() if request.method == "POST" else ""
     if request.method == "POST" and not body and request.POST:
         body = request.POST.urlencode()
-    return request.build_absolute_uri(), request.method, body, headers
+    return request.build_absolute_uri(), request.method or "GET", body, headers

@@ -2,7 +2,10 @@
 
 Every value comes from the environment; the defaults suit `make run` on one machine.
 """
+from __future__ import annotations
+
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from environs import Env
@@ -48,9 +51,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for part in env.list(name, default) for item in part.split(" ") if item.strip()]
 
 
-def database_config(name: str, default_sqlite_path: Path) -> dict:
+def database_config(name: str, default_sqlite_path: Path) -> dict[str, Any]:
     """A DATABASES entry from a URL variable; SQLite (immediate transactions) when unset or empty."""
-    config = dj_database_url.parse(env.str(name, "") or f"sqlite:///{default_sqlite_path}", conn_max_age=0)
+    config: dict[str, Any] = dict(dj_database_url.parse(env.str(name, "") or f"sqlite:///{default_sqlite_path}", conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Immediate transactions take the write lock at BEGIN, so concurrent writers
         # queue on the busy timeout instead of failing half-way with "database is locked".

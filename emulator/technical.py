@@ -94,7 +94,8 @@ def _body(request: HttpRequest, *, required: bool) -> dict:
     """The JSON object in the body; {} when there is none. Only a body that must carry the fields is judged."""
     if not request.body.strip():
         return {}
-    if request.content_type != "application/json" and not request.content_type.endswith("+json"):
+    content_type = request.content_type or ""
+    if content_type != "application/json" and not content_type.endswith("+json"):
         if required:
             raise Refused(415, "The body must be JSON (Content-Type: application/json).", "unsupportedMediaType")
         return {}

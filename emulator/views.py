@@ -74,7 +74,8 @@ def authorize(request: HttpRequest, tenant: str) -> HttpResponse:
             request.session.cycle_key()
             request.session[session_key] = user.pk
     elif request.GET.get("prompt") != "login":
-        user = TenantUser.objects.filter(pk=request.session.get(session_key), tenant=tenant_obj, is_active=True).first()
+        known = request.session.get(session_key)
+        user = TenantUser.objects.filter(pk=known, tenant=tenant_obj, is_active=True).first() if known else None
 
     if user is None:
         context = {"tenant": tenant_obj, "message": message, "email": request.POST.get("email", "")}
