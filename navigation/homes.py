@@ -9,6 +9,7 @@ allow. `manage.py startrolehome` adds an entry and a template; see docs/role-hom
 """
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -47,11 +48,11 @@ ROLE_HOMES: list[RoleHome] = [
 ]
 
 
-def role_home_for(role_names: set[str]) -> RoleHome | None:
+def role_home_for(role_names: Set[str]) -> RoleHome | None:
     """The first home page that one of `role_names` may see."""
     return next((home for home in ROLE_HOMES if home.role in role_names), None)
 
 
 def home_roles() -> frozenset[str]:
-    """Every role that has a home page (the roles of the Account page, and of the asset pages by default)."""
+    """Every role that has a home page (the roles of the asset pages by default)."""
     return frozenset(home.role for home in ROLE_HOMES)
