@@ -39,6 +39,9 @@ migrate: setup
 seed: migrate
 	$(PY) -m emulator seed_demo
 
+# honcho with time for a graceful stop (project/serve.py). Quiet about what is no problem here: Django's
+# "development server" banner, Celery's warning about running as root (containers), and Ctrl-C, which
+# is how `make run` stops (honcho then exits 130).
 run: seed messages
 	@echo
 	@echo "  App:       http://127.0.0.1:$(APP_PORT)/  (sign in with tenant 'acme' or 'globex')"
@@ -47,7 +50,9 @@ run: seed messages
 	@echo "  Demo users: admin@acme.example, user@acme.example, norole@acme.example,"
 	@echo "              admin@globex.example, consultant@example.com; password 'demo'"
 	@echo
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho start -f Procfile.dev
+	@trap : INT; DEBUG=$${DEBUG:-1} DJANGO_RUNSERVER_HIDE_WARNING=true \
+	  PYTHONWARNINGS="ignore:You're running the worker with superuser privileges" \
+	  $(PY) -m project.serve -f Procfile.dev || [ $$? -eq 130 ]
 
 # The production stack on this machine: DEBUG off, gunicorn, Celery worker and beat, and the
 # emulator unless MINDSPHERE_AUTH_URL points elsewhere (docs/deploying.md). SECRET_KEY comes from

@@ -73,7 +73,7 @@ def wait_for(url: str, process: subprocess.Popen, deadline: float = 60) -> None:
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting its workers
             time.sleep(0.3)
     sys.exit(f"{url} did not answer in {deadline} s")
 
@@ -94,8 +94,9 @@ class Stack:
             "REDIS_URL": redis_url,
             "CELERY_BROKER_FOLDER": str(workdir / "broker"),
             "CELERY_BEAT_SCHEDULE_FILENAME": str(workdir / "beat"),
-            "MINDSPHERE_AUTH_URL": f"http://127.0.0.1:{self.emulator_port}/{{tenant}}",
-            "MINDSPHERE_GATEWAY_URL": f"http://127.0.0.1:{self.emulator_port}/gateway",
+            # The app's MindSphere URLs and the emulator's registered callback follow these two.
+            "APP_PORT": str(self.app_port),
+            "EMULATOR_PORT": str(self.emulator_port),
             "EMULATOR_DATABASE_URL": f"sqlite:///{workdir / 'emulator.sqlite3'}",
             "EMULATOR_FAST_PASSWORD_HASHER": "1",
             "WEB_CONCURRENCY": str(workers),

@@ -117,7 +117,9 @@ SESSION_COOKIE_NAME = "emulator_sessionid"
 CSRF_COOKIE_NAME = "emulator_csrftoken"
 
 STATIC_URL = "/_emulator/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles" / "emulator"
+# The admin's files come straight from the apps (WHITENOISE_USE_FINDERS) and nothing collects them:
+# with a STATIC_ROOT that does not exist, WhiteNoise would warn at every start.
+STATIC_ROOT = None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -154,15 +156,17 @@ EMULATOR_OPAQUE_REFRESH_TOKENS = env_bool("EMULATOR_OPAQUE_REFRESH_TOKENS", Fals
 EMULATOR_APP_NAME = env.str("MINDSPHERE_APP_NAME", "mobilestarter")
 EMULATOR_CLIENT_ID = env.str("MINDSPHERE_CLIENT_ID", "mobilestarter-local")
 EMULATOR_CLIENT_SECRET = env.str("MINDSPHERE_CLIENT_SECRET", "local-dev-secret")
+# The app as `make run` starts it, on APP_PORT (8000 unless set).
+_APP_PORT = env_int("APP_PORT", 8000)
 EMULATOR_REDIRECT_URIS = env_list(
     "EMULATOR_REDIRECT_URIS",
     [
-        "http://127.0.0.1:8000/accounts/mindsphere/login/callback/",
-        "http://localhost:8000/accounts/mindsphere/login/callback/",
+        f"http://127.0.0.1:{_APP_PORT}/accounts/mindsphere/login/callback/",
+        f"http://localhost:{_APP_PORT}/accounts/mindsphere/login/callback/",
     ],
 )
 EMULATOR_POST_LOGOUT_REDIRECT_URIS = env_list(
-    "EMULATOR_POST_LOGOUT_REDIRECT_URIS", ["http://127.0.0.1:8000/", "http://localhost:8000/"]
+    "EMULATOR_POST_LOGOUT_REDIRECT_URIS", [f"http://127.0.0.1:{_APP_PORT}/", f"http://localhost:{_APP_PORT}/"]
 )
 # The app's credentials for the Token Management Service (technical tokens), from the variables the app
 # reads on MindSphere's Cloud Foundry; `seed_demo` registers them for the app version, hosted by the host tenant.

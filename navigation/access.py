@@ -2,6 +2,7 @@
 
 `role_required(...)` guards a view and marks it with the roles it lets in (`page_roles`), so the
 menu can read a page's roles from the view its URL name resolves to: no list of roles elsewhere.
+`signed_in_required` marks a page for every signed-in person, with a role or none (Account).
 """
 from __future__ import annotations
 
@@ -50,6 +51,23 @@ def role_required(*roles: Roles) -> Callable[[View], View]:
     return decorator
 
 
+def signed_in_required(view: View) -> View:
+    """Every signed-in person passes, with a role or without one; anonymous people get the Login page.
+
+    For the pages a person with no role needs too (Account: language, sign out). The menu shows
+    such a page to everyone signed in.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return login_required_response(request)
+        return view(request, *args, **kwargs)
+
+    wrapper.for_everyone_signed_in = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 @cache  # URLs do not change while the process runs; the menu asks on every signed-in page
 def _view(url_name: str) -> View:
     return resolve(reverse(url_name)).func
@@ -68,6 +86,13 @@ def page_roles(url_name: str) -> frozenset[str] | None:
     return declared() if declared else None
 
 
+def for_everyone_signed_in(url_name: str) -> bool:
+    """Whether the page named `url_name` is for every signed-in person (`signed_in_required`)."""
+    return getattr(_view(url_name), "for_everyone_signed_in", False)
+
+
 def may_open(user, url_name: str) -> bool:
-    """Whether `user` has a role the page named `url_name` lets in (a page without `role_required`: no)."""
+    """Whether `user` may open the page named `url_name` (a page that declares neither: nobody)."""
+    if for_everyone_signed_in(url_name):
+        return user.is_authenticated
     return has_role(user, page_roles(url_name) or ())

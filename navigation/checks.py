@@ -13,7 +13,7 @@ from django.template.loader_tags import ExtendsNode
 from django.urls import NoReverseMatch
 
 from . import homes, menus
-from .access import page_roles
+from .access import for_everyone_signed_in, page_roles
 
 SIGNED_IN_LAYOUT = "base_signed_in.html"
 MAX_DEPTH = 20  # extends levels followed; real pages use two or three
@@ -83,10 +83,10 @@ def _menu_item_error(item: menus.MenuItem) -> Error | None:
             obj=item.url_name,
             id="navigation.E002",
         )
-    if roles is None:
+    if roles is None and not for_everyone_signed_in(item.url_name):
         return Error(
             f"The page of the menu item '{item.label}' ('{item.url_name}') declares no roles, so nobody sees the item.",
-            hint="Guard its view with navigation.access.role_required(...).",
+            hint="Guard its view with navigation.access.role_required(...) (or signed_in_required).",
             obj=item.url_name,
             id="navigation.E005",
         )

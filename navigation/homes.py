@@ -10,10 +10,8 @@ allow. `manage.py startrolehome` adds an entry and a template; see docs/role-hom
 from __future__ import annotations
 
 from collections.abc import Set
-
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -60,5 +58,5 @@ def role_home_for(role_names: Set[str]) -> RoleHome | None:
 
 
 def home_roles() -> frozenset[str]:
-    """Every role that has a home page (the roles of the Account page, and of the asset pages by default)."""
+    """Every role that has a home page (the roles of the asset pages by default)."""
     return frozenset(home.role for home in ROLE_HOMES)

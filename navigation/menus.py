@@ -1,7 +1,8 @@
 """Menus as data: each item has a label, an icon and a URL name; no roles.
 
 An item is shown to the people its page lets in: the roles that page declares with `role_required`
-where its view is (navigation/access.py), so a menu and its pages can't drift.
+where its view is (navigation/access.py), so a menu and its pages can't drift. Of the role homes,
+a person sees one: their home, the one `/` sends them to (docs/role-home-pages.md).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ PAGES: list[MenuItem] = [
     MenuItem(_("Assets"), "grid", "assets:list", section="assets:"),
     # A tenant admin's mapping of their own tenant (tenantadmin app).
     MenuItem(_("Roles"), "people", "tenantadmin:roles", section="tenantadmin:"),
-    MenuItem(_("Account"), "person", "navigation:account"),
+    MenuItem(_("Account"), "person", "navigation:account", section="navigation:account"),
 ]
 
 
@@ -43,8 +44,16 @@ def menu() -> list[MenuItem]:
 
 
 def items_for(user) -> list[MenuItem]:
-    """The items whose pages the user may open, in menu order."""
-    return [item for item in menu() if may_open(user, item.url_name)]
+    """The items whose pages the user may open, in menu order, with one role home: the first they may open.
+
+    Someone with no role home gets no items: their one page is the no-role page, with Account linked.
+    """
+    home_names = {home.url_name for home in homes.ROLE_HOMES}
+    items = [item for item in menu() if may_open(user, item.url_name)]
+    home = next((item for item in items if item.url_name in home_names), None)
+    if home is None:
+        return []
+    return [home, *(item for item in items if item.url_name not in home_names)]
 
 
 def active_url_name(request: HttpRequest) -> str | None:

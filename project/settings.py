@@ -3,6 +3,8 @@
 The apps' own settings (MINDSPHERE_*, ASSETS_*, the .well-known ones) have their defaults in each
 app's `app_settings.py`; this file only copies the environment variables of those names.
 """
+from __future__ import annotations
+
 import os
 import tempfile
 from pathlib import Path
@@ -191,6 +193,11 @@ LOGGING = {
 }
 
 # --- The apps' own settings: only those the environment sets; defaults in <app>/app_settings.py ---
+# The MindSphere URLs' development defaults name the emulator on 8001; `make run`, `make serve` and
+# `make bench` start it on EMULATOR_PORT, so with that set they follow it (set explicitly, they win).
+if env.str("EMULATOR_PORT", ""):
+    MINDSPHERE_AUTH_URL = f"http://127.0.0.1:{env.int('EMULATOR_PORT')}/{{tenant}}"
+    MINDSPHERE_GATEWAY_URL = f"http://127.0.0.1:{env.int('EMULATOR_PORT')}/gateway"
 globals().update(from_environment(env, SsoSettings, AssetsSettings, WebappSettings))
 
 # --- django-allauth: MindSphere is the only way in -------------------------------------------
@@ -208,7 +215,8 @@ SOCIALACCOUNT_STORE_TOKENS = False  # tokens live encrypted in sso.TokenRecord o
 # --- Celery ------------------------------------------------------------------------------------
 # Redis in production and CI; by default a server-less file-system broker, so `make run` runs a real
 # worker and beat on a fresh machine without a broker server.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
+# "localhost" only names the broker (kombu warns at every start when a URL has no host).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://localhost/"
 CELERY_BROKER_FOLDER = env.path("CELERY_BROKER_FOLDER", BASE_DIR / "var" / "broker")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object]
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -82,7 +82,8 @@ def test_every_page_carries_the_security_headers(client, db, path):
     for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"):
         assert directive in csp
     assert "unsafe-inline" not in csp
-    assert "form-action 'self' http://127.0.0.1:8001" in csp  # the emulator's sign-in host
+    emulator = f"http://127.0.0.1:{os.environ.get('EMULATOR_PORT') or 8001}"  # the development default follows it
+    assert f"form-action 'self' {emulator}" in csp  # the emulator's sign-in host
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"

@@ -1,6 +1,8 @@
 """The Content-Security-Policy middleware: one header built once per process, own headers where asked."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from csp.constants import NONCE
 from csp.decorators import csp_exempt, csp_update
@@ -10,6 +12,8 @@ from django.test import RequestFactory
 from project.security import ContentSecurityPolicyMiddleware
 
 HEADER = "Content-Security-Policy"
+# The emulator's sign-in host, where the Login form posts to: the development default follows EMULATOR_PORT.
+SIGN_IN_HOST = f"form-action 'self' http://127.0.0.1:{os.environ.get('EMULATOR_PORT') or 8001}"
 
 
 def plain(request):
@@ -37,7 +41,7 @@ def serve(view, path: str = "/page/"):
 def test_plain_pages_share_one_header_with_the_sign_in_host():
     first, second = serve(plain), serve(plain, "/other/")
     assert first[HEADER] == second[HEADER]
-    assert "form-action 'self' http://127.0.0.1:8001" in first[HEADER] and "style-src 'self'" in first[HEADER]
+    assert SIGN_IN_HOST in first[HEADER] and "style-src 'self'" in first[HEADER]
     assert "nonce-" not in first[HEADER] and "unsafe-inline" not in first[HEADER]
 
 
@@ -53,7 +57,7 @@ def test_a_nonce_used_by_the_page_is_in_its_header_only(settings):
 def test_a_view_with_its_own_policy_gets_its_own_header():
     response = serve(updated)
     assert "img-src 'self' data: https://tiles.example" in response[HEADER]
-    assert "form-action 'self' http://127.0.0.1:8001" in response[HEADER]
+    assert SIGN_IN_HOST in response[HEADER]
     assert "tiles.example" not in serve(plain)[HEADER]
 
 
@@ -82,4 +86,4 @@ def test_a_changed_setting_changes_the_header(settings):
 def test_excluded_paths_get_no_header_and_others_still_do(settings):
     settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/legacy/"]}
     assert HEADER not in serve(plain, "/legacy/page/")
-    assert "form-action 'self' http://127.0.0.1:8001" in serve(plain, "/page/")[HEADER]
+    assert SIGN_IN_HOST in serve(plain, "/page/")[HEADER]

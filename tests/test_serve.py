@@ -49,14 +49,11 @@ def processes_with(marker: str) -> list[int]:
 @pytest.fixture
 def stack_env(tmp_path) -> dict[str, str]:
     app_port, emulator_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "MINDSPHERE_", "PYTEST", "DATABASE_URL", "CELERY_", "REDIS_URL", "DEBUG"))}
-    env.update(
+    dropped = ("DJANGO_", "MINDSPHERE_", "EMULATOR_", "PYTEST", "DATABASE_URL", "CELERY_", "REDIS_URL", "DEBUG")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
+    env.update(  # no MindSphere URLs or redirect URIs: they follow the two ports
         APP_PORT=str(app_port),
         EMULATOR_PORT=str(emulator_port),
-        MINDSPHERE_AUTH_URL=f"http://127.0.0.1:{emulator_port}/{{tenant}}",
-        MINDSPHERE_GATEWAY_URL=f"http://127.0.0.1:{emulator_port}/gateway",
-        EMULATOR_REDIRECT_URIS=f"http://127.0.0.1:{app_port}/accounts/mindsphere/login/callback/",
-        EMULATOR_POST_LOGOUT_REDIRECT_URIS=f"http://127.0.0.1:{app_port}/",
         EMULATOR_DATABASE_URL=f"sqlite:///{tmp_path / 'emulator.sqlite3'}",
         EMULATOR_FAST_PASSWORD_HASHER="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}",
@@ -99,6 +96,8 @@ def test_make_serve_runs_the_production_stack_and_stops_cleanly(services, tmp_pa
     try:
         login = wait_for(base + "/", make, log)
         assert login.status_code == 200 and "Sign in" in login.text
+        emulator_origin = f"http://127.0.0.1:{stack_env['EMULATOR_PORT']}"
+        assert f"form-action 'self' {emulator_origin}" in login.headers["Content-Security-Policy"]  # its sign-in
         assert login.headers["Server"] == "gunicorn"
         assert "Content-Security-Policy" in login.headers and login.headers["X-Frame-Options"] == "DENY"
         missing = requests.get(base + "/no-such-page/", timeout=10)

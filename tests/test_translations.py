@@ -102,11 +102,13 @@ def test_the_account_page_switches_the_language_and_keeps_it(client, db):
     client.force_login(make_person("acme", "user"))
     page = client.get("/account/", headers={"Accept-Language": "en"})
     assert "Language of this app" in page.content.decode()
-    response = client.post("/i18n/setlang/", {"language": "de", "next": "/account/"})
+    response = client.post("/account/language/", {"language": "de", "next": "/account/"})
     assert response.status_code == 302 and response.headers["Location"] == "/account/"
     assert response.cookies["django_language"]["httponly"]
     german = client.get("/account/", headers={"Accept-Language": "en"}).content.decode()  # the cookie wins
     assert "Überall abmelden" in german and "Sprache dieser App" in german
+    assert "Die App ist jetzt auf Deutsch." in german  # confirmed once, in the new language
+    assert "Die App ist jetzt" not in client.get("/account/").content.decode()
 
 
 def test_messages_in_python_are_translated(client, db):

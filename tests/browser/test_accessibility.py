@@ -97,6 +97,7 @@ def test_every_page_of_a_role(page: Page, app, email):
         (app.url("/assets/exports/"), "exports"),
         (app.url(f"/assets/exports/{export.pk}/"), "export detail"),
         (app.url("/account/"), "Account page"),
+        (app.url("/account/sign-out-everywhere/"), "Sign out everywhere?"),
         (app.url("/no-such-page/"), "404"),
         (app.url(f"/assets/{PUMP}/?range=forever"), "400"),
     ]

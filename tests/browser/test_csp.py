@@ -25,7 +25,8 @@ def test_no_page_violates_the_policy(page: Page, app):
     assert violations(page) == []
     sign_in(page, app, "acme", "admin@acme.example")  # the Login form redirects to the tenant's sign-in host
     seen = {}
-    for path in ("/home/admin/", "/home/user/", "/assets/", "/manage/roles/", "/account/", "/offline/"):
+    paths = ("/home/admin/", "/home/user/", "/assets/", "/manage/roles/", "/account/", "/account/sign-out-everywhere/")
+    for path in (*paths, "/offline/"):
         page.goto(app.url(path))
         page.wait_for_load_state("networkidle")
         seen[path] = violations(page)

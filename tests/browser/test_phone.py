@@ -13,11 +13,11 @@ from tests.browser.conftest import assert_fits_phone, screenshot, sign_in
 from tests.tokens import expire_refresh_token, set_expiries
 
 LANDINGS = [
-    ("acme", "admin@acme.example", "/home/admin/", ["Admin", "Home", "Assets", "Roles", "Account"]),
+    ("acme", "admin@acme.example", "/home/admin/", ["Admin", "Assets", "Roles", "Account"]),
     ("acme", "user@acme.example", "/home/user/", ["Home", "Assets", "Account"]),
     ("acme", "consultant@example.com", "/home/user/", ["Home", "Assets", "Account"]),
-    ("globex", "admin@globex.example", "/home/admin/", ["Admin", "Home", "Assets", "Roles", "Account"]),
-    ("globex", "consultant@example.com", "/home/admin/", ["Admin", "Home", "Assets", "Roles", "Account"]),
+    ("globex", "admin@globex.example", "/home/admin/", ["Admin", "Assets", "Roles", "Account"]),
+    ("globex", "consultant@example.com", "/home/admin/", ["Admin", "Assets", "Roles", "Account"]),
 ]
 
 
@@ -46,7 +46,7 @@ def set_visibility(page: Page, state: str) -> None:
 
 def test_login_page_on_a_phone(page: Page, app):
     page.goto(app.url("/"))
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("heading", name="MindSphere Mobile Starter")).to_be_visible()
     expect(page.get_by_label("Tenant")).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "login-360")

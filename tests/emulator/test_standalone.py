@@ -123,7 +123,8 @@ print(json.dumps({
 
 def emulator_settings(**env: str) -> dict:
     """The emulator's settings as they come out of this environment (read in a fresh process)."""
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("EMULATOR_", "MINDSPHERE_"))}
+    dropped = ("EMULATOR_", "MINDSPHERE_", "APP_PORT")
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
     result = subprocess.run(
         [sys.executable, "-c", SETTINGS], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
     )
@@ -145,6 +146,14 @@ def test_settings_defaults():
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == str(ROOT / "emulator.sqlite3")
     assert database["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 30}
+
+
+def test_the_registered_callback_follows_app_port():
+    """`APP_PORT=8800 make run`: the demo client's callback is the app's on that port."""
+    assert emulator_settings(APP_PORT="8800")["REDIRECTS"] == [
+        "http://127.0.0.1:8800/accounts/mindsphere/login/callback/",
+        "http://localhost:8800/accounts/mindsphere/login/callback/",
+    ]
 
 
 def test_settings_from_the_environment():

@@ -59,12 +59,12 @@ def test_mappings_changed_by_operators_are_kept(db):
 
 # "Unmapped" is a group without a home page: no page is for it.
 ROLES = ["Admin", "User", "Unmapped"]
-# Who may open each page. The asset pages and the Account page are for every role with a home page.
+# Who may open each page. The asset pages are for every role with a home page; Account for everyone signed in.
 OPENS = {
     "/home/admin/": {"Admin"},
     "/home/user/": {"User"},
     "/assets/exports/": {"Admin", "User"},
-    "/account/": {"Admin", "User"},
+    "/account/": {"Admin", "User", "Unmapped"},
     "/manage/roles/": {"Admin"},
 }
 MENUS = {
@@ -92,7 +92,7 @@ def menu_labels(html: str) -> list[str]:
 @pytest.mark.parametrize("path", OPENS)
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_answers_its_roles_only(db, client, role, path):
-    sign_in(client, person(role))
+    sign_in(client, person(role))  # with the identity in the session: /manage/roles/ is for the admin's own tenant
     response = client.get(path)
     if role in OPENS[path]:
         assert response.status_code == 200
@@ -130,6 +130,21 @@ def test_assets_roles_narrows_the_asset_pages_and_their_links(db, client, settin
     sign_in(client, person("Admin"))
     assert client.get("/assets/exports/").status_code == 200
     assert "Assets" in menu_labels(client.get("/account/").content.decode())
+
+
+@pytest.mark.parametrize("path", ["/home/admin/", "/home/user/", "/assets/exports/", "/account/", "/manage/roles/"])
+def test_a_person_with_both_roles_has_one_home_in_the_menu(db, client, path):
+    sign_in(client, person("Admin", "User"))
+    response = client.get(path)
+    assert menu_labels(response.content.decode()) == ["Admin", "Assets", "Roles", "Account"]
+
+
+def test_a_person_without_a_role_opens_account_with_a_way_back_and_no_menu(db, client):
+    client.force_login(person())
+    page = client.get("/account/").content.decode()
+    assert menu_labels(page) == [] and 'class="topbar-back" href="/"' in page
+    assert 'action="/sso/logout/"' in page and 'href="/account/sign-out-everywhere/"' in page
+    assert 'href="/account/"' in client.get("/").content.decode()  # the no-role page links it
 
 
 def test_the_user_home_links_the_assets(db, client):
