@@ -44,6 +44,8 @@ def expected_get(kind: str, url: str, own: bool) -> set[int]:
         return {302} if kind in ("admin", "user") else {403}  # no role (an operator has none): the no-role page
     if url.startswith("/admin/"):
         return {200} if kind == "operator" else {403}
+    if url == "/account/":  # everyone signed in, people with no role too: their language, and sign out
+        return {200}
     if url.startswith("/assets/exports/") and url != "/assets/exports/":
         return {200} if own and kind == "user" else {404} if kind in ("admin", "user") else {403}
     if url == "/assets/":  # calls MindSphere: no token record here, so signed out (302) when the role allows
