@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.urls import resolve, reverse
 
+from sso import decorators as sso_decorators
 from sso.responses import forbidden_response, login_required_response
 from sso.roles import has_role
 
@@ -21,12 +22,17 @@ Roles = str | Callable[[], Iterable[str]]
 View = Callable[..., HttpResponse]
 
 
-def role_required(*roles: Roles) -> Callable[[View], View]:
+def role_required(*roles: Roles, privileged: bool = False) -> Callable[[View], View]:
     """Signed-in people with one of `roles` pass; others get 403, and anonymous people the Login page.
 
     The view gets `page_roles()`, the role names it lets in (read at each call, so functions
     follow the declarations and settings). Put it outside `mindsphere_required`, so the role is
     checked before any token refresh.
+
+    `privileged=True` for pages and actions that give power over others (a tenant's roles): the
+    role is checked on the person's roles as MindSphere gives them now (sso.decorators.privileged:
+    the token check runs before the view, and a due refresh re-syncs the roles), so a role removed
+    in MindSphere stops counting within the access token's lifetime.
     """
     names = frozenset(role for role in roles if isinstance(role, str))
     sources = [role for role in roles if not isinstance(role, str)]
@@ -34,20 +40,30 @@ def role_required(*roles: Roles) -> Callable[[View], View]:
     def page_roles() -> frozenset[str]:
         return names.union(*(source() for source in sources)) if sources else names
 
+    def has_page_role(request: HttpRequest) -> bool:
+        return has_role(request.user, page_roles())
+
     def decorator(view: View) -> View:
+        if privileged:
+            return _marked(sso_decorators.privileged(has_page_role)(view), page_roles)
+
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return login_required_response(request)
-            if not has_role(request.user, page_roles()):
+            if not has_page_role(request):
                 return forbidden_response(request)
             return view(request, *args, **kwargs)
 
-        # Decorators outside this one (never_cache, vary_on_headers...) copy it with functools.wraps.
-        wrapper.page_roles = page_roles  # type: ignore[attr-defined]
-        return wrapper
+        return _marked(wrapper, page_roles)
 
     return decorator
+
+
+def _marked(wrapper: View, page_roles: Callable[[], frozenset[str]]) -> View:
+    # Decorators outside this one (never_cache, vary_on_headers...) copy it with functools.wraps.
+    wrapper.page_roles = page_roles  # type: ignore[attr-defined]
+    return wrapper
 
 
 @cache  # URLs do not change while the process runs; the menu asks on every signed-in page
