@@ -24,6 +24,17 @@ DEMO_USERS = [
     ("hooli", "admin@hooli.example", [], CoreRole.TENANT_ADMIN),
 ]
 
+# (tenant, subtenant, email, app scopes): an admin and a user in each of two subtenants of acme (a
+# tenant's customers, kept apart: docs/tenancy.md). Their tokens carry `subtenant`. MindSphere gives a
+# subtenant's people one core role, mdsp:core:SubTenantUser (it blocks the others, TenantAdmin too),
+# and any app role.
+SUBTENANT_USERS = [
+    ("acme", "windpark-north", "north-admin@acme.example", ["admin", "user"]),
+    ("acme", "windpark-north", "north-user@acme.example", ["user"]),
+    ("acme", "windpark-south", "south-admin@acme.example", ["admin", "user"]),
+    ("acme", "windpark-south", "south-user@acme.example", ["user"]),
+]
+
 TENANTS = {"acme": "ACME Corporation", "globex": "Globex Inc.", "hooli": "Hooli"}
 # The tenants that have the app (besides its host tenant); hooli has not, so no technical token is issued for it.
 APP_TENANTS = ["acme", "globex"]
@@ -139,10 +150,14 @@ def seed() -> None:
     for name, tenant in tenants.items():
         for item in demo_assets(name):
             Asset.objects.update_or_create(asset_id=item.pop("asset_id"), defaults={"tenant": tenant, **item})
-    for tenant_name, email, scope_names, core_role in DEMO_USERS:
+    people = [(tenant, "", email, names, role) for tenant, email, names, role in DEMO_USERS] + [
+        (tenant, sub, email, names, CoreRole.SUBTENANT_USER) for tenant, sub, email, names in SUBTENANT_USERS
+    ]
+    for tenant_name, subtenant, email, scope_names, core_role in people:
         user = TenantUser.objects.filter(tenant__name=tenant_name, email=email).first()
         if user is None:
             user = TenantUser(tenant=Tenant.objects.get(name=tenant_name), email=email)
+        user.subtenant = subtenant
         user.core_role = core_role
         user.is_active = True
         if not user.password:  # hashing is slow; keep a password an admin may have changed

@@ -151,6 +151,8 @@ class CoreRole(models.TextChoices):
     STANDARD_USER = "mdsp:core:StandardUser", "Standard user"
     TENANT_ADMIN = "mdsp:core:TenantAdmin", "Tenant admin"
     TENANT_USER = "mdsp:core:TenantUser", "Tenant user"
+    # The core role of a subtenant's people: MindSphere blocks the others (TenantAdmin too) for them.
+    SUBTENANT_USER = "mdsp:core:SubTenantUser", "Subtenant user"
 
 
 class TenantUser(models.Model):
@@ -160,7 +162,9 @@ class TenantUser(models.Model):
     user_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField()
     password = models.CharField(max_length=200)
-    subtenant = models.CharField(max_length=63, blank=True)
+    subtenant = models.CharField(
+        max_length=63, blank=True, help_text="The subtenant of this person: their tokens carry it as `subtenant`."
+    )
     core_role = models.CharField(max_length=50, choices=CoreRole.choices, default=CoreRole.STANDARD_USER)
     app_scopes = models.ManyToManyField(AppScope, blank=True, help_text="The app roles of this user.")
     is_active = models.BooleanField(default=True)

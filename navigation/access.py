@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import resolve, reverse
 
+from sso import decorators as sso_decorators
 from sso.responses import forbidden_response, login_required_response
 from sso.roles import has_role
 
@@ -22,12 +23,17 @@ Roles = str | Callable[[], Iterable[str]]
 View = Callable[..., HttpResponseBase]
 
 
-def role_required(*roles: Roles) -> Callable[[View], View]:
+def role_required(*roles: Roles, privileged: bool = False) -> Callable[[View], View]:
     """Signed-in people with one of `roles` pass; others get 403, and anonymous people the Login page.
 
     The view gets `page_roles()`, the role names it lets in (read at each call, so functions
     follow the declarations and settings). Put it outside `mindsphere_required`, so the role is
     checked before any token refresh.
+
+    `privileged=True` for pages and actions that give power over others (a tenant's roles): the
+    role is checked on the person's roles as MindSphere gives them now (sso.decorators.privileged:
+    the token check runs before the view, and a due refresh re-syncs the roles), so a role removed
+    in MindSphere stops counting within the access token's lifetime.
     """
     names = frozenset(role for role in roles if isinstance(role, str))
     sources = [role for role in roles if not isinstance(role, str)]
@@ -35,18 +41,22 @@ def role_required(*roles: Roles) -> Callable[[View], View]:
     def page_roles() -> frozenset[str]:
         return names.union(*(source() for source in sources)) if sources else names
 
+    def has_page_role(request: HttpRequest) -> bool:
+        return has_role(request.user, page_roles())
+
     def decorator(view: View) -> View:
+        if privileged:
+            return _marked(sso_decorators.privileged(has_page_role)(view), page_roles)
+
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return login_required_response(request)
-            if not has_role(request.user, page_roles()):
+            if not has_page_role(request):
                 return forbidden_response(request)
             return view(request, *args, **kwargs)
 
-        # Decorators outside this one (never_cache, vary_on_headers...) copy it with functools.wraps.
-        wrapper.page_roles = page_roles  # type: ignore[attr-defined]
-        return wrapper
+        return _marked(wrapper, page_roles)
 
     return decorator
 
@@ -59,12 +69,18 @@ def signed_in_required(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return login_required_response(request)
         return view(request, *args, **kwargs)
 
     wrapper.for_everyone_signed_in = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _marked(wrapper: View, page_roles: Callable[[], frozenset[str]]) -> View:
+    # Decorators outside this one (never_cache, vary_on_headers...) copy it with functools.wraps.
+    wrapper.page_roles = page_roles  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -2,7 +2,9 @@
 
 Anyone else who is signed in gets the app's 403 page instead of the admin's password form, and an
 operator who came through MindSphere is signed out by the admin's *Log out* exactly as by the
-app's own sign-out (through the tenant's logout.do).
+app's own sign-out (through the tenant's logout.do). Every admin page is a privileged action: an
+operator who came through MindSphere gets the token check first (sso.decorators), so losing the
+`admin` scope in MindSphere closes the admin within the access token's lifetime.
 """
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from functools import wraps
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
+from .decorators import current_roles_response
 from .models import MindSphereIdentity
 from .responses import forbidden_response
+from .session import identity
 from .texts import OPERATORS_ONLY
 from .views import logout
 
@@ -26,15 +30,26 @@ class OperatorAdminSite(admin.AdminSite):
 
         @wraps(view)
         def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.user.is_authenticated and not self.has_permission(request):
-                return forbidden_response(request, OPERATORS_ONLY)
+            if request.user.is_authenticated:
+                if not self.has_permission(request):
+                    return _operators_only(request)
+                answer = current_roles_response(request)  # a due refresh re-syncs staff status
+                if answer is not None:
+                    return answer
+                if not self.has_permission(request):
+                    return _operators_only(request)
             return guarded(request, *args, **kwargs)
 
         return inner
 
+    def has_permission(self, request: HttpRequest) -> bool:
+        # A subtenant's person is never an operator (sso.roles); refused here too, whatever their user says.
+        signed_in_as = identity(request)
+        return super().has_permission(request) and not (signed_in_as and signed_in_as.subtenant)
+
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if request.user.is_authenticated and not self.has_permission(request):
-            return forbidden_response(request, OPERATORS_ONLY)
+            return _operators_only(request)
         return super().login(request, extra_context)
 
     # The app's own sign-out answers with a redirect, not the admin's TemplateResponse.
@@ -43,3 +58,7 @@ class OperatorAdminSite(admin.AdminSite):
         if request.method == "POST" and person is not None and MindSphereIdentity.objects.filter(user_id=person).exists():
             return logout(request)  # the app's own sign-out, through the tenant's logout.do
         return super().logout(request, extra_context)
+
+
+def _operators_only(request: HttpRequest) -> HttpResponse:
+    return forbidden_response(request, OPERATORS_ONLY)

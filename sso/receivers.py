@@ -18,19 +18,19 @@ def store_mindsphere_sign_in(sender, request, user, sociallogin=None, **kwargs) 
     # What the provider verified (sso/providers/mindsphere/views.py): the claims as the account's
     # extra data, the tenant in allauth's state, the tokens on the (never stored) SocialToken.
     claims, state = sociallogin.account.extra_data, sociallogin.state
-    tenant = state["tenant"]
+    tenant, subtenant = state["tenant"], claims.get("subtenant") or ""
     identity, _ = MindSphereIdentity.objects.update_or_create(
         user=user,
         defaults={
             "tenant": tenant,
-            "subtenant": claims.get("subtenant") or "",
+            "subtenant": subtenant,
             "mindsphere_user_id": claims["user_id"],
             "email": claims["email"],
             "scopes": claims.get("scope", []),
             "last_seen": timezone.now(),
         },
     )
-    roles.sync_roles(user, claims.get("scope", []), tenant)
+    roles.sync_roles(user, claims.get("scope", []), tenant, subtenant)
     request.session.save()  # make sure the session has its key before the record points at it
     record = tokens.store_sign_in(
         user=user,

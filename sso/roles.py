@@ -4,6 +4,8 @@ the app's one check of a person's roles (`has_role`).
 A person's roles come from their own tenant's mapping when that tenant has saved one, else from
 the app-wide defaults (rows without a tenant). Operators (Django admin) are superusers, and the
 people whose token carries the app's `admin` scope in one of MINDSPHERE_OPERATOR_TENANTS.
+People of a subtenant (their token's `subtenant` claim) never administer: they never get the
+tenant's admin role nor operator status, whatever their scopes (docs/tenancy.md, "Subtenants").
 """
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from .app_settings import app_settings
 from .models import MindSphereIdentity, ScopeRoleMapping
 
 OPERATORS = "Operators"
+# The role that administers a tenant (/manage/roles/, the Admin home): the role the app scope `admin`
+# grants by default (navigation/homes.py). Never given to a subtenant's people.
+TENANT_ADMIN_ROLE = "Admin"
 OPERATOR_PERMISSIONS = [
     "view_scoperolemapping",
     "add_scoperolemapping",
@@ -63,15 +68,17 @@ def effective_mapping(tenant: str) -> tuple[list[ScopeRoleMapping], bool]:
     return (own, True) if own else ([row for row in rows if not row.tenant], False)
 
 
-def groups_for_scopes(scopes: Iterable[object], tenant: str = "") -> set[Group]:
+def groups_for_scopes(scopes: Iterable[object], tenant: str = "", subtenant: str = "") -> set[Group]:
+    """The roles the scopes give in the tenant; for a subtenant's person, never the tenant's admin role."""
     names = app_scope_names(scopes)
-    return {mapping.group for mapping in mapping_of(tenant) if mapping.scope in names}
+    groups = {mapping.group for mapping in mapping_of(tenant) if mapping.scope in names}
+    return {group for group in groups if group.name != TENANT_ADMIN_ROLE} if subtenant else groups
 
 
-def is_operator(tenant: str, scopes: Iterable[object]) -> bool:
-    """Whether a MindSphere person is one of the app's operators: an admin of an operator tenant."""
+def is_operator(tenant: str, scopes: Iterable[object], subtenant: str = "") -> bool:
+    """Whether a MindSphere person is one of the app's operators: an admin of an operator tenant, not of a subtenant."""
     operator_tenants = {name.lower() for name in app_settings.MINDSPHERE_OPERATOR_TENANTS}
-    return tenant.lower() in operator_tenants and "admin" in app_scope_names(scopes)
+    return not subtenant and tenant.lower() in operator_tenants and "admin" in app_scope_names(scopes)
 
 
 def operators_group() -> Group:
@@ -83,17 +90,18 @@ def operators_group() -> Group:
 
 
 @transaction.atomic
-def sync_roles(user, scopes: Iterable[object], tenant: str) -> set[Group]:
+def sync_roles(user, scopes: Iterable[object], tenant: str, subtenant: str = "") -> set[Group]:
     """Set the user's groups to exactly what the scopes give in their tenant: roles come from MindSphere.
 
     Operator status (staff and the Operators group) follows MINDSPHERE_OPERATOR_TENANTS; a tenant's
-    mapping never makes anyone staff. Superusers are left as they are.
+    mapping never makes anyone staff. `subtenant` (the token's claim): a subtenant's person gets
+    neither the tenant's admin role nor operator status. Superusers are left as they are.
     """
     scopes = scopes.split() if isinstance(scopes, str) else list(scopes)
-    granted = groups_for_scopes(scopes, tenant)
+    granted = groups_for_scopes(scopes, tenant, subtenant)
     if user.is_superuser:
         return granted
-    operator = is_operator(tenant, scopes)
+    operator = is_operator(tenant, scopes, subtenant)
     user.groups.set([*granted, operators_group()] if operator else granted)
     _forget_role_names(user)
     if user.is_staff != operator:
@@ -106,7 +114,7 @@ def resync_tenant(tenant: str) -> int:
     """Apply the tenant's current mapping to everyone of the tenant who has signed in; how many."""
     identities = MindSphereIdentity.objects.filter(tenant=tenant).select_related("user")
     for identity in identities:
-        sync_roles(identity.user, identity.scopes, tenant)
+        sync_roles(identity.user, identity.scopes, tenant, identity.subtenant)
     return len(identities)
 
 

@@ -120,6 +120,32 @@ def check(request: HttpRequest) -> bool:
     return True
 
 
+def ensure_current_roles(request: HttpRequest) -> bool:
+    """Before a privileged view or action: the signed-in person's roles as MindSphere gives them now.
+
+    A session signed in through MindSphere gets `check`: nothing to do while the access token is
+    valid; once it is due, the refresh re-syncs roles and operator status from the new token's
+    scopes (sso.roles.sync_roles) and `request.user` is read again. So a role removed in MindSphere
+    is gone within the access token's lifetime. SignedOutError and ProviderUnavailableError as
+    `check`. True: go on. False: the person's roles come from MindSphere (they have an identity) but
+    this session did not sign in through it, so nothing can vouch for them. Someone MindSphere does
+    not know (an operator with a password) has no roles from it to check: True.
+    """
+    signed_in = _user_pk(request)
+    if signed_in is None:
+        return False  # not signed in by this session (another authentication): nothing vouches for the roles
+    user_pk = str(signed_in)
+    if _expiries(request) is None:
+        return not MindSphereIdentity.objects.filter(user_id=user_pk).exists()
+    before = request.session.get(SESSION_EXPIRIES_KEY)
+    check(request)
+    if request.session.get(SESSION_EXPIRIES_KEY) != before:
+        # Refreshed (here or by another process): roles and staff status may have changed since the
+        # user was loaded for this request.
+        request.user = get_user_model()._default_manager.get(pk=user_pk)
+    return True
+
+
 def ensure_fresh(request: HttpRequest) -> TokenRecord:
     """This session's record with a usable access token (see tokens.ensure_fresh), for API calls."""
     record = tokens.ensure_fresh(record_id(request), user_id=request.user.pk)

@@ -206,8 +206,12 @@ def _refresh_locked(record: TokenRecord) -> TokenRecord:
     record.scopes = claims.get("scope", [])
     record.refreshed_at = timezone.now()
     record.save()
-    roles.sync_roles(record.user, record.scopes, record.tenant)
-    MindSphereIdentity.objects.filter(user_id=record.user_id).update(scopes=record.scopes, last_seen=record.refreshed_at)
+    # The new token says who the person is now: their scopes and their subtenant (MindSphere may have moved them).
+    subtenant = claims.get("subtenant") or ""
+    roles.sync_roles(record.user, record.scopes, record.tenant, subtenant)
+    MindSphereIdentity.objects.filter(user_id=record.user_id).update(
+        scopes=record.scopes, subtenant=subtenant, last_seen=record.refreshed_at
+    )
     logger.info("Refreshed MindSphere access token for user %s (tenant %s)", record.user_id, record.tenant)
     return record
 

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sso.models import ScopeRoleMapping
+from sso.roles import TENANT_ADMIN_ROLE
 
 FIELD_PREFIX = "scope-"
 NO_ROLE = ""
-ADMIN_ROLE = "Admin"
+ADMIN_ROLE = TENANT_ADMIN_ROLE
 STALE = gettext_lazy(
     "Someone changed this mapping while you were editing it. Below is the mapping as it is now: check it and save again."
 )

@@ -24,14 +24,29 @@ from . import mapping
 from .forms import STALE, MappingForm
 
 PAGE = "tenantadmin:roles"
-ROLE = "Admin"  # the tenant's admins: the role the app scope `admin` grants by default (navigation/homes.py)
+ROLE = roles.TENANT_ADMIN_ROLE  # the tenant's admins: the role the app scope `admin` grants by default
 APPLIES = gettext_lazy("People of {tenant} get their new roles at once: their pages follow at their next page load or session check.")
+NOT_THROUGH_MINDSPHERE = gettext_lazy(
+    "Roles are managed by the admins of a MindSphere tenant; sign in through MindSphere."
+)
+SUBTENANT = gettext_lazy("The roles of {tenant} are managed by its own admins, not by the people of a subtenant.")
 
 
 def _tenant(request: SignedInRequest) -> str | None:
-    """The tenant of the signed-in person: from their MindSphere identity, never from the request."""
+    """The tenant the signed-in person manages: from their MindSphere identity, never from the request.
+
+    None for someone who did not sign in through MindSphere, or who belongs to a subtenant.
+    """
     identity = session.identity(request)  # kept in the session at sign-in
-    return identity.tenant if identity else None
+    return identity.tenant if identity and not identity.subtenant else None
+
+
+def _refused(request: HttpRequest) -> HttpResponse:
+    identity = session.identity(request)
+    if identity is None:
+        return forbidden_response(request, str(NOT_THROUGH_MINDSPHERE))
+    # A subtenant's person never has the Admin role (sso.roles), and is refused here all the same.
+    return forbidden_response(request, str(SUBTENANT).format(tenant=identity.tenant))
 
 
 def _context(request: SignedInRequest, tenant: str, form: MappingForm | None = None) -> dict:
@@ -55,11 +70,11 @@ def _context(request: SignedInRequest, tenant: str, form: MappingForm | None = N
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@role_required(ROLE)
+@role_required(ROLE, privileged=True)
 def roles_page(request: SignedInRequest) -> HttpResponse:
     tenant = _tenant(request)
     if tenant is None:
-        return forbidden_response(request, _("Roles are managed by the admins of a MindSphere tenant; sign in through MindSphere."))
+        return _refused(request)
     if request.method == "GET":
         return render(request, "tenantadmin/roles.html", _context(request, tenant))
     current, version = mapping.current(tenant), mapping.version(tenant)
@@ -82,12 +97,12 @@ def roles_page(request: SignedInRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(ROLE)
+@role_required(ROLE, privileged=True)
 def reset(request: SignedInRequest) -> HttpResponse:
     """Back to the app's defaults: only for the person's own tenant, and only from a current form."""
     tenant = _tenant(request)
     if tenant is None:
-        return forbidden_response(request)
+        return _refused(request)
     current, version = mapping.current(tenant), mapping.version(tenant)
     form = MappingForm(request.POST, tenant=tenant, version=version, current=current)
     form.is_valid()  # only whether it is this tenant's current form matters here

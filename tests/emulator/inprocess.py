@@ -360,6 +360,32 @@ def gateway_takes_a_person_or_a_technical_client() -> None:
         assert response.status_code == status, (claims, response.content)
 
 
+@scenario
+def demo_subtenant_people() -> None:
+    """seed_demo (again: idempotent) gives acme an admin and a user in each of two subtenants; tokens say which."""
+    import jwt
+    from django.core.management import call_command
+
+    from emulator.models import TenantUser
+
+    call_command("seed_demo", verbosity=0)
+    people = TenantUser.objects.filter(tenant__name="acme").exclude(subtenant="")
+    assert sorted(people.values_list("subtenant", "email", "core_role")) == [
+        ("windpark-north", "north-admin@acme.example", "mdsp:core:SubTenantUser"),
+        ("windpark-north", "north-user@acme.example", "mdsp:core:SubTenantUser"),
+        ("windpark-south", "south-admin@acme.example", "mdsp:core:SubTenantUser"),
+        ("windpark-south", "south-user@acme.example", "mdsp:core:SubTenantUser"),
+    ]
+    for email, subtenant, scopes in [
+        ("north-admin@acme.example", "windpark-north", ["mobilestarter.admin", "mobilestarter.user"]),
+        ("south-user@acme.example", "windpark-south", ["mobilestarter.user"]),
+        ("admin@acme.example", None, ["mobilestarter.admin", "mobilestarter.user"]),
+    ]:
+        claims = jwt.decode(sign_in("acme", email)["access_token"], options={"verify_signature": False})
+        assert (claims["ten"], claims.get("subtenant")) == ("acme", subtenant), claims
+        assert [scope for scope in claims["scope"] if not scope.startswith("mdsp:core:")] == scopes
+
+
 def _record(entity: str, moment: datetime) -> dict:
     values = {name: timeseries.value_at(entity, name, moment) for name in ("pressure", "flow")}
     return {"_time": timeseries.format_time(moment), **values}

@@ -93,6 +93,10 @@ def test_code_flow_issues_a_mindsphere_token(emulator, tenant, email, app_scopes
     assert data["grant_type"] == "authorization_code"
 
 
+def test_the_demo_subtenants_people_carry_their_subtenant(in_emulator):
+    in_emulator("demo_subtenant_people")
+
+
 def test_token_verifies_with_the_pem_in_value(emulator):
     token = sign_in(emulator, "acme", "user@acme.example")["access_token"]
     kid = jwt.get_unverified_header(token)["kid"]

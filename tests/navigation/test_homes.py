@@ -92,7 +92,7 @@ def menu_labels(html: str) -> list[str]:
 @pytest.mark.parametrize("path", OPENS)
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_answers_its_roles_only(db, client, role, path):
-    sign_in(client, person(role))  # with the identity in the session: /manage/roles/ is for the admin's own tenant
+    sign_in(client, person(role), tokens=True)  # identity and a valid token in the session: privileged pages check it
     response = client.get(path)
     if role in OPENS[path]:
         assert response.status_code == 200

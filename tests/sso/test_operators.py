@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from sso.models import MappingChange, MindSphereIdentity, ScopeRoleMapping, TokenRecord
 from sso.roles import sync_roles
+from tests.people import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +18,15 @@ def operator_tenant(settings):
     settings.MINDSPHERE_OPERATOR_TENANTS = ["operator"]
 
 
-def signed_in(client, django_user_model, tenant: str, scopes: list[str]):
+def signed_in(client, django_user_model, tenant: str, scopes: list[str], subtenant: str = ""):
     """A person who signed in through MindSphere: identity, roles, a token record for this session."""
-    user = django_user_model.objects.create_user(username=f"mdsp-{tenant}-{len(scopes)}")
-    MindSphereIdentity.objects.create(user=user, tenant=tenant, mindsphere_user_id="u", email=f"p@{tenant}.example", scopes=scopes)
-    sync_roles(user, scopes, tenant)
-    client.force_login(user)
-    return user
+    user = django_user_model.objects.create_user(username=f"mdsp-{tenant}-{len(scopes)}-{subtenant}")
+    MindSphereIdentity.objects.create(
+        user=user, tenant=tenant, subtenant=subtenant, mindsphere_user_id="u", email=f"p@{tenant}.example",
+        scopes=scopes,
+    )
+    sync_roles(user, scopes, tenant, subtenant)
+    return sign_in(client, user, tokens=True)
 
 
 @pytest.fixture
@@ -97,17 +100,19 @@ def test_an_operator_who_loses_the_scope_loses_the_admin(client, django_user_mod
     assert client.get("/admin/").status_code == 403
 
 
-def test_the_admins_log_out_signs_an_operator_out_of_the_app(operator, django_user_model):
-    user = django_user_model.objects.get(mindsphere__tenant="operator")
-    TokenRecord.objects.create(
-        user=user, session_key=operator.session.session_key, tenant="operator", access_token_encrypted="x",
-        refresh_token_encrypted="x", access_expires_at="2030-01-01T00:00Z", refresh_expires_at="2030-01-01T00:00Z",
-    )
-    session = operator.session
-    session.update({"_mindsphere_token_record": TokenRecord.objects.get().pk, "_mindsphere_tenant": "operator"})
-    session.save()
+def test_the_admins_log_out_signs_an_operator_out_of_the_app(operator):
+    assert TokenRecord.objects.get().tenant == "operator"  # this session's, as sign-in leaves it
     response = operator.post("/admin/logout/")
     assert response.status_code == 302
     assert "/operator/logout.do?redirect=" in response.headers["Location"]  # through MindSphere, as the app's own
     assert not TokenRecord.objects.exists()
     assert "_auth_user_id" not in operator.session
+
+
+def test_a_subtenants_admin_of_an_operator_tenant_is_no_operator(client, django_user_model):
+    """The finding: with an operator tenant, a subtenant's admin became staff and saw every tenant's identities."""
+    user = signed_in(client, django_user_model, "operator", ADMIN_SCOPES, subtenant="customer-a")
+    user.refresh_from_db()
+    assert not user.is_staff and set(user.groups.values_list("name", flat=True)) == {"User"}
+    for url in ("/admin/", "/admin/sso/mindsphereidentity/", "/admin/sso/scoperolemapping/add/"):
+        assert client.get(url).status_code == 403

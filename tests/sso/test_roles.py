@@ -203,3 +203,42 @@ def test_resync_tenant_applies_a_new_mapping_to_its_people_only(db, django_user_
     assert resync_tenant("acme") == 1
     assert group_names(people["acme"]) == {"Admin"}
     assert group_names(people["globex"]) == {"User"}
+
+
+# --- subtenants: their people never administer (docs/tenancy.md, "Subtenants") -------------------------
+
+
+@pytest.mark.parametrize(
+    ("mapping", "scopes", "expected"),
+    [
+        ({}, ADMIN_SCOPES, {"User"}),  # the defaults: admin -> Admin is withheld, user -> User stays
+        ({}, ["mobilestarter.admin"], set()),
+        ({"user": "Admin"}, USER_SCOPES, set()),  # a tenant mapping that gives Admin gives it to nobody of a subtenant
+        ({"admin": "User", "user": "User"}, ADMIN_SCOPES, {"User"}),
+    ],
+)
+def test_a_subtenants_person_never_gets_the_tenants_admin_role(db, person, mapping, scopes, expected):
+    for scope, role in mapping.items():
+        ScopeRoleMapping.objects.create(tenant="acme", scope=scope, group=Group.objects.get(name=role))
+    assert {group.name for group in sync_roles(person, scopes, "acme", "windpark-north")} == expected
+    assert group_names(person) == expected
+
+
+def test_a_subtenants_admin_of_an_operator_tenant_is_no_operator(db, person, settings):
+    settings.MINDSPHERE_OPERATOR_TENANTS = ["acme"]
+    sync_roles(person, ADMIN_SCOPES, "acme")
+    person.refresh_from_db()
+    assert person.is_staff  # the tenant's own admin is
+    sync_roles(person, ADMIN_SCOPES, "acme", "windpark-north")  # moved into a subtenant in MindSphere
+    person.refresh_from_db()
+    assert not person.is_staff and group_names(person) == {"User"}
+
+
+def test_resync_tenant_keeps_a_subtenants_people_from_the_admin_role(db, django_user_model):
+    user = django_user_model.objects.create_user(username="north-user@acme")
+    MindSphereIdentity.objects.create(
+        user=user, tenant="acme", subtenant="windpark-north", mindsphere_user_id="n1", email="n@x", scopes=USER_SCOPES
+    )
+    ScopeRoleMapping.objects.create(tenant="acme", scope="user", group=Group.objects.get(name="Admin"))
+    assert resync_tenant("acme") == 1
+    assert group_names(user) == set()

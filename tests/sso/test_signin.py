@@ -24,6 +24,11 @@ DEMO_LANDINGS = [
     ("acme", "consultant@example.com", "/home/user/", 200),
     ("globex", "admin@globex.example", "/home/admin/", 200),
     ("globex", "consultant@example.com", "/home/admin/", 200),
+    # People of acme's subtenants: their admin scope gives them no admin role (docs/tenancy.md).
+    ("acme", "north-admin@acme.example", "/home/user/", 200),
+    ("acme", "north-user@acme.example", "/home/user/", 200),
+    ("acme", "south-admin@acme.example", "/home/user/", 200),
+    ("acme", "south-user@acme.example", "/home/user/", 200),
 ]
 
 

@@ -49,3 +49,21 @@ def test_an_acme_admins_change_reaches_acme_users_at_their_next_check(app):
     assert not ScopeRoleMapping.objects.filter(tenant="globex").exists()  # globex is untouched
     assert app.post(admin, ROLES + "reset/", form_of(app, admin)).status_code == 302
     assert user.get(app.url("/home/admin/"), allow_redirects=False, timeout=15).status_code == 403
+
+
+def test_a_subtenants_admin_signs_in_as_a_user_and_manages_nothing(app):
+    """The demo's subtenant admin: MindSphere gives them acme's admin scope, the app no power over acme."""
+    north = app.sign_in("acme", "north-admin@acme.example")
+    assert urlsplit(north.final.url).path == "/home/user/"
+    for path in ("/home/admin/", "/admin/", ROLES):
+        assert north.browser.get(app.url(path), allow_redirects=False, timeout=15).status_code == 403
+    own_form = {"tenant": "acme", "version": "0", "scope-admin": "Admin", "scope-user": ""}
+    response = app.post(north.browser, ROLES, own_form)
+    assert response.status_code == 403
+    assert not ScopeRoleMapping.objects.filter(tenant="acme").exists()
+    account = north.browser.get(app.url("/account/"), timeout=15).text
+    assert "acme / windpark-north" in account  # who they are, as MindSphere says
+    # acme's own admin manages acme, and sees the subtenant's people as such.
+    admin = app.sign_in("acme", "admin@acme.example").browser
+    people = admin.get(app.url(ROLES), timeout=15).text.replace("<wbr>", "")
+    assert "north-admin@acme.example" in people and "Subtenant windpark-north" in people

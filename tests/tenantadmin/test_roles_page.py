@@ -15,9 +15,9 @@ URL = "/manage/roles/"
 
 @pytest.fixture
 def acme(client):
-    """acme's admin, signed in; acme's and globex's users exist."""
+    """acme's admin, signed in through MindSphere (a valid token); acme's and globex's users exist."""
     admin = make_person("acme", "admin")
-    sign_in(client, admin)
+    sign_in(client, admin, tokens=True)
     return {"admin": admin, "user": make_person("acme", "user"), "globex_user": make_person("globex", "user")}
 
 
@@ -141,9 +141,9 @@ def test_bad_input_changes_nothing_and_says_why(client, acme, make_data, message
 def test_a_stale_form_shows_the_mapping_as_it_is_now(client, acme, django_user_model):
     stale = form_data(client, user="Admin")
     other = make_person("acme", "admin", "second-admin@acme.example")
-    sign_in(client, other)
+    sign_in(client, other, tokens=True)
     client.post(URL, form_data(client, user="Admin"))
-    sign_in(client, acme["admin"])
+    sign_in(client, acme["admin"], tokens=True)
     response = client.post(URL, stale | {"scope-admin": "Admin", "scope-user": "User"})
     assert response.status_code == 400
     assert response.context["form"]["scope-user"].value() == "Admin"  # what second-admin saved
@@ -171,7 +171,7 @@ def test_two_saves_from_the_same_version_cannot_both_land(acme):
 
 def test_each_tenant_counts_its_own_versions(client, acme):
     client.post(URL, form_data(client, user="Admin"))
-    sign_in(client, make_person("globex", "admin"))
+    sign_in(client, make_person("globex", "admin"), tokens=True)
     client.post(URL, form_data(client, user="Admin"))
     assert sorted(MappingChange.objects.values_list("tenant", "number")) == [("acme", 1), ("globex", 1)]
 
@@ -185,7 +185,7 @@ def test_a_stale_reset_changes_nothing(client, acme):
 
 def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
     client.post(URL, form_data(client, user="Admin"))  # acme has its own mapping now
-    sign_in(client, make_person("globex", "admin"))
+    sign_in(client, make_person("globex", "admin"), tokens=True)
     page = client.get(URL).content.decode()
     assert "Roles of globex" in page and "acme" not in page
     for path in (URL, URL + "reset/"):
@@ -197,7 +197,7 @@ def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
 
 @pytest.mark.parametrize("kind", ["user", "norole"])
 def test_only_admins_may_open_it(client, kind):
-    sign_in(client, make_person("acme", kind))
+    sign_in(client, make_person("acme", kind), tokens=True)
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"tenant": "acme", "version": 0, "scope-user": "Admin"}).status_code == 403
     assert not ScopeRoleMapping.objects.exclude(tenant="").exists()
