@@ -100,7 +100,7 @@ def _other_sessions(request: SignedInRequest) -> int:
 
 @never_cache
 @signed_in_required
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def sign_out_everywhere(request: SignedInRequest) -> HttpResponse:
     """The step before signing out everywhere: what it does, with *Sign out everywhere* and *Cancel*.
 
     A page rather than a script's dialog (the CSP allows no inline script, and it works without

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError, RateLimitedError
 
@@ -21,7 +21,7 @@ from .responses import (
 from .session import ensure_current_roles, ensure_fresh
 from .tokens import api_client
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -85,7 +85,7 @@ def privileged(
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return login_required_response(request)
             if not allowed(request):
