@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from assets.models import Export
+from fleet.models import FleetOverview
 from sso.models import MappingChange, ScopeRoleMapping
 from tests.people import TENANTS, make_person, sign_in
 
@@ -22,7 +23,7 @@ PERSONAS = [(tenant, kind) for tenant in TENANTS for kind in ("admin", "user", "
 
 @pytest.fixture
 def world():
-    """Everyone of both tenants, a superuser operator, an own mapping and an export per tenant."""
+    """Everyone of both tenants, a superuser operator, an own mapping, an export and a fleet overview per tenant."""
     people = {(tenant, kind): make_person(tenant, kind) for tenant in TENANTS for kind in ("admin", "user", "norole")}
     people[("-", "operator")] = User.objects.create_superuser("operator", password="a-long-test-password")
     for tenant in TENANTS:
@@ -33,13 +34,18 @@ def world():
             user=people[(tenant, "user")], tenant=tenant, asset_id=f"{tenant}-asset", asset_name=f"Secret {tenant} pump",
             property_set="Env", variables=["t"], start=now - timedelta(days=1), end=now,
         )
+        FleetOverview.objects.create(
+            tenant=tenant, asset_count=2, computed_at=now,
+            not_reporting=[{"assetId": f"{tenant}-asset", "name": f"Secret {tenant} pump", "lastSeen": None}],
+        )
     return people
 
 
 def expected_get(kind: str, url: str, own: bool) -> set[int]:
     """Status codes allowed for a persona on a URL (`own`: the URL names the persona's own tenant's data)."""
-    role_pages = {"admin": {"/home/admin/", "/home/user/", "/account/", "/assets/exports/", "/manage/roles/"},
-                  "user": {"/home/user/", "/account/", "/assets/exports/"}}
+    fleet = {"/fleet/not-reporting/", "/fleet/overview/"}
+    role_pages = {"admin": {"/home/admin/", "/home/user/", "/account/", "/assets/exports/", "/manage/roles/", *fleet},
+                  "user": {"/home/user/", "/account/", "/assets/exports/", *fleet}}
     if url == "/":
         return {302} if kind in ("admin", "user") else {403}  # no role (an operator has none): the no-role page
     if url.startswith("/admin/"):
@@ -55,7 +61,8 @@ def urls(world) -> list[tuple[str, str | None]]:
     exports = {export.tenant: export.pk for export in Export.objects.all()}
     return [
         ("/", None), ("/home/admin/", None), ("/home/user/", None), ("/account/", None), ("/assets/", None),
-        ("/assets/exports/", None), ("/manage/roles/", None), ("/admin/", None), ("/admin/sso/scoperolemapping/", None),
+        ("/assets/exports/", None), ("/manage/roles/", None), ("/fleet/not-reporting/", None), ("/fleet/overview/", None),
+        ("/admin/", None), ("/admin/sso/scoperolemapping/", None), ("/admin/fleet/fleetoverview/", None),
         ("/admin/sso/mindsphereidentity/", None), ("/admin/sso/tokenrecord/", None),
         *((f"/assets/exports/{pk}/", tenant) for tenant, pk in exports.items()),
         *((f"/assets/exports/{pk}/download/", tenant) for tenant, pk in exports.items()),
@@ -87,6 +94,7 @@ def test_every_post(client, world, tenant, kind):
         ("/manage/roles/reset/", {"tenant": target, "version": 0}),
         (f"/assets/{target}-asset/export/", {"property_set": "Env", "variables": "t", "start": "2026-01-01", "end": "2026-01-02"}),
         ("/admin/sso/scoperolemapping/add/", {"scope": "extra", "group": Group.objects.get(name="Admin").pk}),
+        ("/fleet/refresh/", {"tenant": target}),  # the tenant comes from the session, never from the form
     ]
     for url, data in posts:
         sign_in(client, user)
@@ -97,12 +105,15 @@ def test_every_post(client, world, tenant, kind):
             assert response.status_code == 400  # their own page, but another tenant's form: refused
         elif url.startswith("/assets/") and kind in ("admin", "user"):
             assert response.status_code == 302  # no token record: signed out, nothing exported
+        elif url.startswith("/fleet/") and kind == "admin":
+            assert response.status_code == 302  # a run of their own tenant, back to their page
         else:
             assert response.status_code in (403, 302), f"{kind}@{tenant} POST {url}: {response.status_code}"
     after = sorted(ScopeRoleMapping.objects.exclude(tenant="", scope="extra").values_list("tenant", "scope", "group__name"))
     assert after == before  # no tenant's mapping changed
     assert not MappingChange.objects.exclude(tenant="").exists()
     assert Export.objects.count() == 2
+    assert FleetOverview.objects.get(tenant=target).requested_at is None  # nobody asked for another tenant's run
     assert client.post("/sso/logout/").status_code == 302
 
 
