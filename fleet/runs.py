@@ -45,7 +45,9 @@ class LeaseLost(Exception):
 
 def tenants_in_use() -> list[str]:
     """The tenants people have signed in from (as Mendix's DS_GetAccessTokenForScheduledEvents loops over)."""
-    return sorted(set(MindSphereIdentity.objects.exclude(tenant="").values_list("tenant", flat=True)))
+    return list(
+        MindSphereIdentity.objects.exclude(tenant="").order_by("tenant").values_list("tenant", flat=True).distinct()
+    )
 
 
 def claim_due_tenants(now: datetime | None = None) -> list[str]:
@@ -55,7 +57,9 @@ def claim_due_tenants(now: datetime | None = None) -> list[str]:
     """
     now = now or timezone.now()
     tenants = tenants_in_use()
-    FleetOverview.objects.bulk_create([FleetOverview(tenant=tenant) for tenant in tenants], ignore_conflicts=True)
+    known = set(FleetOverview.objects.filter(tenant__in=tenants).values_list("tenant", flat=True))
+    new = [FleetOverview(tenant=tenant) for tenant in tenants if tenant not in known]
+    FleetOverview.objects.bulk_create(new, ignore_conflicts=True)  # (another beat may add them at the same time)
     due = FleetOverview.objects.filter(tenant__in=tenants).filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
     later = now + timedelta(seconds=app_settings.ASSETS_OVERVIEW_INTERVAL)
     claimed = []
@@ -75,7 +79,10 @@ def request_refresh(tenant: str, now: datetime | None = None) -> bool:
 
 
 def refresh(tenant: str) -> str:
-    """Compute the tenant's overview now with the app's own token: DONE, FAILED (recorded) or BUSY (another run has it)."""
+    """Compute the tenant's overview now with the app's own token.
+
+    DONE, FAILED (recorded on the tenant's row) or BUSY (another run holds the tenant).
+    """
     run = _claim(tenant)
     if run is None:
         logger.info("Fleet overview of %s: another run is at it", tenant)
@@ -176,7 +183,7 @@ def _failure(tenant: str, error: Exception) -> tuple[str, str, int | None]:
 
 
 def _wait_after(code: str, failures: int, retry_after: int | None) -> timedelta:
-    """How long a tenant rests after a failed run: outages and 429s back off (30 s, 60 s, …), the rest waits an interval."""
+    """How long a tenant rests after a failed run: outages and 429s back off (30 s, 60 s, …), others an interval."""
     interval = app_settings.ASSETS_OVERVIEW_INTERVAL
     if code not in ("rate_limited", "unreachable"):
         return timedelta(seconds=interval)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mindsphere.api import MindSphereClient
 from mindsphere.assetmanagement import ASSETS_MAX_PAGE_SIZE, pages
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
 LONGEST_WAIT = 30  # seconds: a longer Retry-After ends the run instead (the next one comes soon)
 T = TypeVar("T")
+Asking = Callable[[Callable[[], Any]], Any]  # patiently, bound to the run's progress
 sleep = time.sleep  # tests replace it
 
 
@@ -46,13 +47,18 @@ class Survey:
 def survey(client: MindSphereClient, cutoff: datetime, *, progress: Callable[[], None] = lambda: None) -> Survey:
     """Every asset of the client's tenant, and those whose time series has no record after `cutoff`.
 
-    `progress` is called after each asset (the run keeps its hold on the tenant with it).
+    `progress` is called after each asset and before waiting out a 429 (the run keeps its hold on
+    the tenant with it).
     """
-    assets = _all_assets(client)
+
+    def ask(call: Callable[[], T]) -> T:
+        return patiently(call, before_waiting=progress)
+
+    assets = _all_assets(client, ask)
     aspects_of_type: dict[str, list[str]] = {}
     silent = []
     for asset in assets:
-        row = _not_reporting(client, asset, cutoff, aspects_of_type)
+        row = _not_reporting(client, ask, asset, cutoff, aspects_of_type)
         if row is not None:
             silent.append(row)
         progress()
@@ -60,9 +66,9 @@ def survey(client: MindSphereClient, cutoff: datetime, *, progress: Callable[[],
     return Survey(asset_count=len(assets), not_reporting=silent)
 
 
-def _all_assets(client: MindSphereClient) -> list[dict]:
+def _all_assets(client: MindSphereClient, ask: Asking) -> list[dict]:
     def fetch(number: int) -> dict:
-        return patiently(lambda: client.assets_page(page=number, size=ASSETS_MAX_PAGE_SIZE, sort="name,asc"))
+        return ask(partial(client.assets_page, page=number, size=ASSETS_MAX_PAGE_SIZE, sort="name,asc"))
 
     unique: dict[str, dict] = {}
     for rows, _page in pages(fetch, "assets", ASSETS_MAX_PAGE_SIZE):
@@ -72,7 +78,7 @@ def _all_assets(client: MindSphereClient) -> list[dict]:
 
 
 def _not_reporting(
-    client: MindSphereClient, asset: dict, cutoff: datetime, aspects_of_type: dict[str, list[str]]
+    client: MindSphereClient, ask: Asking, asset: dict, cutoff: datetime, aspects_of_type: dict[str, list[str]]
 ) -> dict | None:
     """The asset's row when it has time series and none has a record after `cutoff`; else None.
 
@@ -81,9 +87,9 @@ def _not_reporting(
     """
     latest: datetime | None = None
     try:
-        aspects = _dynamic_aspects(client, asset, aspects_of_type)
+        aspects = _dynamic_aspects(client, ask, asset, aspects_of_type)
         for aspect in aspects:
-            moment = _time_of(patiently(partial(client.latest_record, asset["assetId"], aspect)))
+            moment = _time_of(ask(partial(client.latest_record, asset["assetId"], aspect)))
             if moment is not None and moment > cutoff:
                 return None
             if moment is not None and (latest is None or moment > latest):
@@ -101,13 +107,15 @@ def _not_reporting(
     }
 
 
-def _dynamic_aspects(client: MindSphereClient, asset: dict, aspects_of_type: dict[str, list[str]]) -> list[str]:
+def _dynamic_aspects(
+    client: MindSphereClient, ask: Asking, asset: dict, aspects_of_type: dict[str, list[str]]
+) -> list[str]:
     type_id = str(asset.get("typeId") or "")
     if type_id and type_id in aspects_of_type:
         return aspects_of_type[type_id]
     names = [
         str(aspect["name"])
-        for aspect in patiently(lambda: client.aspects(asset["assetId"]))
+        for aspect in ask(partial(client.aspects, asset["assetId"]))
         if aspect.get("category") == "dynamic" and aspect.get("name")
     ]
     if type_id:
@@ -125,8 +133,11 @@ def _time_of(record: dict | None) -> datetime | None:
         return None
 
 
-def patiently(call: Callable[[], T]) -> T:
-    """`call()`, waiting out MindSphere's rate limit (429) up to RATE_LIMIT_RETRIES times."""
+def patiently(call: Callable[[], T], *, before_waiting: Callable[[], None] = lambda: None) -> T:
+    """`call()`, waiting out MindSphere's rate limit (429) up to RATE_LIMIT_RETRIES times.
+
+    `before_waiting` is called before each wait (the run renews its hold on the tenant).
+    """
     for attempt in range(RATE_LIMIT_RETRIES + 1):
         try:
             return call()
@@ -135,5 +146,6 @@ def patiently(call: Callable[[], T]) -> T:
             if attempt == RATE_LIMIT_RETRIES or wait > LONGEST_WAIT:
                 raise
             logger.info("MindSphere's rate limit: waiting %s s before asking again", wait)
+            before_waiting()
             sleep(wait)
     raise AssertionError("unreachable")  # the loop returns or raises

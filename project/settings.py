@@ -243,7 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     # failed run after its back-off (docs/fleet.md). Beat also asks once when it starts (project/celery.py).
     "fleet-overviews": {
         "task": "fleet.tasks.refresh_due_overviews",
-        "schedule": min(30, globals().get("ASSETS_OVERVIEW_INTERVAL", FleetSettings.ASSETS_OVERVIEW_INTERVAL)),
+        "schedule": max(1, min(30, globals().get("ASSETS_OVERVIEW_INTERVAL", FleetSettings.ASSETS_OVERVIEW_INTERVAL))),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))

@@ -61,7 +61,8 @@ def urls(world) -> list[tuple[str, str | None]]:
     exports = {export.tenant: export.pk for export in Export.objects.all()}
     return [
         ("/", None), ("/home/admin/", None), ("/home/user/", None), ("/account/", None), ("/assets/", None),
-        ("/assets/exports/", None), ("/manage/roles/", None), ("/fleet/not-reporting/", None), ("/fleet/overview/", None),
+        ("/assets/exports/", None), ("/manage/roles/", None),
+        ("/fleet/not-reporting/", None), ("/fleet/overview/", None),
         ("/admin/", None), ("/admin/sso/scoperolemapping/", None), ("/admin/fleet/fleetoverview/", None),
         ("/admin/sso/mindsphereidentity/", None), ("/admin/sso/tokenrecord/", None),
         *((f"/assets/exports/{pk}/", tenant) for tenant, pk in exports.items()),

@@ -1,4 +1,4 @@
-"""The fleet overview on a 360 px phone: every role home in English and German, axe-clean, the tap to the list, "refresh now"."""
+"""The fleet overview on a 360 px phone: every role home in English and German, axe-clean, the list, "refresh now"."""
 
 from __future__ import annotations
 

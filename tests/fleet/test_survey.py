@@ -136,8 +136,10 @@ def test_the_rate_limit_is_waited_out(no_waiting):
         RateLimitedError("429", retry_after=2),
         RateLimitedError("429"),
     ]
-    assert survey(client, CUTOFF).not_reporting == []
+    ticks = []
+    assert survey(client, CUTOFF, progress=lambda: ticks.append(len(no_waiting))).not_reporting == []
     assert no_waiting == [2, 2]  # the server's Retry-After, then 1, 2, 4 s
+    assert ticks == [0, 1, 2]  # the run renews its hold before each wait, and after the asset
 
 
 def test_a_rate_limit_that_lasts_ends_the_run(no_waiting):
