@@ -1,6 +1,7 @@
 """One gateway client with every API the app calls: Asset Management, IoT Time Series, Aggregates.
 
     client = MindSphereClient(FixedToken(token), "acme")     # or sso.tokens.api_client(record)
+    client = MindSphereClient(TechnicalTokens("acme"), "acme")  # the app's own (mindsphere.technical)
     client.assets_page(size=10)["page"]["totalElements"]
 
 Each API is its own module (a Gateway subclass); docs/assets.md lists the methods.

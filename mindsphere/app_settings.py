@@ -29,6 +29,14 @@ class MindSphereSettings(AppSettingsBase):
     MINDSPHERE_GATEWAY_URL: str = "http://127.0.0.1:8001/gateway"
     # Timeout in seconds of every call to MindSphere (token endpoint, keys, gateway).
     MINDSPHERE_HTTP_TIMEOUT: int = 10
+    # The app's own credentials for the Token Management Service (work with no person signed in,
+    # mindsphere.technical), named as MindSphere's Cloud Foundry and the Siemens SDKs name them.
+    # The defaults are the emulator's demo registration; empty means the default, as in the emulator.
+    MDSP_KEY_STORE_CLIENT_ID: str = "mobilestarter-technical"
+    MDSP_KEY_STORE_CLIENT_SECRET: str = "local-technical-secret"
+    MDSP_OS_VM_APP_NAME: str = "mobilestarter"
+    MDSP_OS_VM_APP_VERSION: str = "1.0.0"
+    MDSP_HOST_TENANT: str = "acme"
 
 
 app_settings = MindSphereSettings()

@@ -38,3 +38,11 @@ class MindSphereAPIError(MindSphereError):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class TechnicalTokenRefusedError(MindSphereAPIError):
+    """The Token Management Service refused a technical token: its status and its own message.
+
+    401: the app's credentials are wrong or unknown; 403: they are not for this app version or host
+    tenant, or the user tenant does not have the app (mindsphere.technical).
+    """

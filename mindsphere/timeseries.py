@@ -9,6 +9,7 @@ from typing import Any
 from .gateway import Gateway, json_body, path_segment
 
 TIME_SERIES_PAGE_LIMIT = 2000  # records per IoT Time Series call: the API's largest page
+TIME_SERIES = "api/iottimeseries/v3/timeseries"
 
 
 class TimeSeries(Gateway):
@@ -34,10 +35,16 @@ class TimeSeries(Gateway):
                 params["select"] = ",".join(select)
             if limit:
                 params["limit"] = limit
-            url = f"api/iottimeseries/v3/timeseries/{path_segment(entity_id)}/{path_segment(property_set)}"
+            url = f"{TIME_SERIES}/{path_segment(entity_id)}/{path_segment(property_set)}"
         response = self.get(url, params)
         body = json_body(response)
         return (body if isinstance(body, list) else []), response.links.get("next", {}).get("url")
+
+    def latest_record(self, entity_id: str, property_set: str) -> dict | None:
+        """The property set's latest record (the API's answer to a call without a range), or None if it has none."""
+        body = self.get_json(f"{TIME_SERIES}/{path_segment(entity_id)}/{path_segment(property_set)}")
+        records = [record for record in body if isinstance(record, dict)] if isinstance(body, list) else []
+        return records[-1] if records else None
 
     def iter_time_series(
         self,

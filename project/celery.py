@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
@@ -25,3 +26,10 @@ def make_folders(sender: Celery, source, **kwargs) -> None:
         for folder in (options["data_folder_in"], options["data_folder_out"], options["control_folder"]):
             Path(folder).mkdir(parents=True, exist_ok=True)
     Path(source.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+
+
+@beat_init.connect
+def first_fleet_overviews(sender, **kwargs) -> None:
+    """When beat starts, the fleet overviews that are due run at once (beat's own first tick would come
+    one schedule interval later), so `make run` shows them within a minute (fleet.tasks)."""
+    sender.app.send_task("fleet.tasks.refresh_due_overviews")

@@ -3,7 +3,7 @@
 requests-oauthlib, oauthlib and urllib3 log token responses, form bodies and headers at DEBUG;
 gunicorn and Django log URLs with their query strings. Redacting the formatted line (message and
 traceback together) covers them all: tokens (JWTs and opaque values after a known key), codes,
-client secrets, Authorization headers and the configured client secret itself.
+client secrets, Authorization headers (X-SPACE-AUTH-KEY's Basic too) and the configured secrets themselves.
 """
 from __future__ import annotations
 
@@ -32,8 +32,11 @@ def redact(text: str) -> str:
     text = PATTERNS[1].sub(lambda match: f"{match.group(1)}={REDACTED}", text)
     text = PATTERNS[2].sub(lambda match: f"{match.group(1)}\"{REDACTED}\"", text)
     text = PATTERNS[3].sub(lambda match: f"{match.group(1)} {REDACTED}", text)
-    secret = app_settings.MINDSPHERE_CLIENT_SECRET
-    return text.replace(secret, REDACTED) if len(secret) >= 8 else text
+    # The configured secrets themselves: the sign-in client's and the app's own (Token Management Service).
+    for secret in (app_settings.MINDSPHERE_CLIENT_SECRET, app_settings.MDSP_KEY_STORE_CLIENT_SECRET):
+        if len(secret) >= 8:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 class RedactingFormatter(logging.Formatter):

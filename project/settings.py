@@ -12,6 +12,7 @@ from pathlib import Path
 from environs import Env
 
 from assets.app_settings import AppSettings as AssetsSettings
+from fleet.app_settings import AppSettings as FleetSettings
 from project.environment import database_config, env_list, from_environment, vcap_service_uri
 from sso.app_settings import AppSettings as SsoSettings
 from webapp.app_settings import AppSettings as WebappSettings
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "navigation",
     "assets",
     "tenantadmin",
+    "fleet",
     "webapp",
 ]
 
@@ -198,7 +200,7 @@ LOGGING = {
 if env.str("EMULATOR_PORT", ""):
     MINDSPHERE_AUTH_URL = f"http://127.0.0.1:{env.int('EMULATOR_PORT')}/{{tenant}}"
     MINDSPHERE_GATEWAY_URL = f"http://127.0.0.1:{env.int('EMULATOR_PORT')}/gateway"
-globals().update(from_environment(env, SsoSettings, AssetsSettings, WebappSettings))
+globals().update(from_environment(env, SsoSettings, AssetsSettings, FleetSettings, WebappSettings))
 
 # --- django-allauth: MindSphere is the only way in -------------------------------------------
 ACCOUNT_ADAPTER = "sso.adapter.AccountAdapter"
@@ -244,5 +246,12 @@ CELERY_BEAT_SCHEDULE = {
     "delete-expired-token-records": {"task": "sso.tasks.delete_expired_token_records", "schedule": 15 * 60},
     "delete-old-exports": {"task": "assets.tasks.delete_old_exports", "schedule": 60 * 60},
     "clear-expired-sessions": {"task": "sso.tasks.clear_expired_sessions", "schedule": 60 * 60},
+    # Every 30 s (or each interval, if shorter) beat asks which tenants' fleet overviews are due:
+    # each is recomputed every ASSETS_OVERVIEW_INTERVAL, a tenant new to the app within 30 s, and a
+    # failed run after its back-off (docs/fleet.md). Beat also asks once when it starts (project/celery.py).
+    "fleet-overviews": {
+        "task": "fleet.tasks.refresh_due_overviews",
+        "schedule": max(1, min(30, globals().get("ASSETS_OVERVIEW_INTERVAL", FleetSettings.ASSETS_OVERVIEW_INTERVAL))),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("webapp.urls")),
     path("assets/", include("assets.urls")),
     path("manage/", include("tenantadmin.urls")),
+    path("fleet/", include("fleet.urls")),
     # The mindsphere provider's login and callback, as allauth names them (mindsphere_login, _callback).
     path("accounts/", include("sso.providers.mindsphere.urls")),
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from assets.app_settings import AppSettings as AssetsSettings
+from fleet.app_settings import AppSettings as FleetSettings
 from mindsphere.app_settings import MindSphereSettings
 from sso.app_settings import AppSettings as SsoSettings
 from webapp.app_settings import AppSettings as WebappSettings
@@ -81,7 +82,7 @@ def test_manage_py_check_passes_for_app_and_emulator():
 
 
 # Each class's own settings (`__annotations__`): sso's extends MindSphereSettings, which holds the gateway's.
-APP_SETTINGS = [MindSphereSettings, SsoSettings, AssetsSettings, WebappSettings]
+APP_SETTINGS = [MindSphereSettings, SsoSettings, AssetsSettings, FleetSettings, WebappSettings]
 
 
 def _readme_defaults() -> dict[str, str]:

@@ -113,8 +113,8 @@ def test_a_deleted_record_ends_its_session_at_the_next_check(signed_in, engine, 
 
 # Beyond the session: the user, their roles (groups), and what the page itself shows.
 PAGES = {
-    "/home/user/": 2,  # identity and session end come from the session
-    "/home/admin/": 4,  # + the mapping that counts for the tenant, the number of its people
+    "/home/user/": 3,  # identity and session end come from the session; + the tenant's fleet overview
+    "/home/admin/": 5,  # + the fleet overview, the mapping that counts for the tenant, the number of its people
     "/account/": 3,  # + the person's other sessions
     "/assets/": 3,  # + the token record (the API call needs the token)
     "/manage/roles/": 11,  # + the mapping form, the people with their roles, the history

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from assets.models import Export
+from fleet.models import FleetOverview
 from sso.models import MappingChange, ScopeRoleMapping
 from tests.people import SUBTENANTS, TENANTS, email_of, make_person, roles_of, sign_in
 
@@ -47,13 +48,18 @@ OWNERS = [persona for persona in PEOPLE if persona.kind == "user"]
 
 @pytest.fixture
 def world():
-    """Everyone, a superuser operator, an own mapping per tenant and an export per user."""
+    """Everyone, a superuser operator, an own mapping and a fleet overview per tenant, and an export per user."""
     people = {persona: make_person(persona.tenant, persona.kind, subtenant=persona.subtenant) for persona in PEOPLE}
     people[OPERATOR] = User.objects.create_superuser("operator", password="a-long-test-password")
     for tenant in TENANTS:
         ScopeRoleMapping.objects.create(tenant=tenant, scope="admin", group=Group.objects.get(name="Admin"))
         ScopeRoleMapping.objects.create(tenant=tenant, scope="user", group=Group.objects.get(name="User"))
     now = timezone.now()
+    for tenant in TENANTS:
+        FleetOverview.objects.create(
+            tenant=tenant, asset_count=2, computed_at=now,
+            not_reporting=[{"assetId": f"{tenant}-asset", "name": f"Secret {tenant} pump", "lastSeen": None}],
+        )
     for owner in OWNERS:
         Export.objects.create(
             user=people[owner], tenant=owner.tenant, asset_id=f"{owner.label}-asset",
@@ -63,12 +69,19 @@ def world():
     return people
 
 
+FLEET_PAGES = {"/fleet/not-reporting/", "/fleet/overview/"}
+
+
 def role_pages(persona: Persona) -> set[str]:
-    """The pages of the persona's roles. A subtenant's admin is a User: the tenant's Admin role is never theirs."""
+    """The pages of the persona's roles. A subtenant's admin is a User: the tenant's Admin role is never theirs.
+
+    The fleet overview is the whole tenant's: a subtenant's people do not see it (docs/tenancy.md).
+    """
+    fleet = set() if persona.subtenant else FLEET_PAGES
     if persona.kind == "admin" and not persona.subtenant:
-        return {"/home/admin/", "/home/user/", "/account/", "/assets/exports/", "/manage/roles/"}
+        return {"/home/admin/", "/home/user/", "/account/", "/assets/exports/", "/manage/roles/", *fleet}
     if persona.kind in ("admin", "user"):
-        return {"/home/user/", "/account/", "/assets/exports/"}
+        return {"/home/user/", "/account/", "/assets/exports/", *fleet}
     return set()
 
 
@@ -94,7 +107,8 @@ def urls(world) -> list[tuple[str, Persona | None]]:
     exports = [(export.pk, owners[export.user_id]) for export in Export.objects.all()]
     return [
         ("/", None), ("/home/admin/", None), ("/home/user/", None), ("/account/", None), ("/assets/", None),
-        ("/assets/exports/", None), ("/manage/roles/", None), ("/admin/", None), ("/admin/sso/scoperolemapping/", None),
+        ("/assets/exports/", None), ("/manage/roles/", None), *((url, None) for url in sorted(FLEET_PAGES)),
+        ("/admin/", None), ("/admin/sso/scoperolemapping/", None), ("/admin/fleet/fleetoverview/", None),
         ("/admin/sso/mindsphereidentity/", None), ("/admin/sso/tokenrecord/", None),
         *((f"/assets/exports/{pk}/", owner) for pk, owner in exports),
         *((f"/assets/exports/{pk}/download/", owner) for pk, owner in exports),
@@ -151,6 +165,7 @@ def test_every_post(client, world, persona):
         ("/manage/roles/reset/", {"tenant": target, "version": 0}),
         (f"/assets/{target}-asset/export/", {"property_set": "Env", "variables": "t", "start": "2026-01-01", "end": "2026-01-02"}),
         ("/admin/sso/scoperolemapping/add/", {"scope": "extra", "group": Group.objects.get(name="Admin").pk}),
+        ("/fleet/refresh/", {"tenant": target}),  # the tenant comes from the session, never from the form
     ]
     for url, data in posts:
         sign_in(client, user, tokens=not calls_mindsphere(url))
@@ -161,12 +176,15 @@ def test_every_post(client, world, persona):
             assert response.status_code == 400  # their own page, but another tenant's form: refused
         elif url.startswith("/assets/") and role_pages(persona):
             assert response.status_code == 302  # no token record: signed out, nothing exported
+        elif url.startswith("/fleet/") and "/manage/roles/" in role_pages(persona):
+            assert response.status_code == 302  # a run of their own tenant, back to their page
         else:
             assert response.status_code in (403, 302), f"{persona} POST {url}: {response.status_code}"
     after = sorted(ScopeRoleMapping.objects.exclude(tenant="", scope="extra").values_list("tenant", "scope", "group__name"))
     assert after == before  # no tenant's mapping changed
     assert not MappingChange.objects.exclude(tenant="").exists()
     assert Export.objects.count() == len(OWNERS)
+    assert FleetOverview.objects.get(tenant=target).requested_at is None  # nobody asked for another tenant's run
     assert client.post("/sso/logout/").status_code == 302
 
 

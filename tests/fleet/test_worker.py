@@ -1,0 +1,133 @@
+"""The fleet overview as in production: Celery beat and a real worker on Redis, the live emulator, real HTTP.
+
+Beat asks for the due tenants as it starts (project/celery.py), the worker runs each tenant with
+the app's own token, and the role home shows the result; a tenant admin's "refresh now" goes
+through the live app to the worker. Skipped without Redis.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from fleet.models import FleetOverview
+from tests.app_client import csrf_from
+from tests.celery_worker import needs_redis
+from tests.people import make_person
+from tests.servers import ROOT
+
+pytestmark = needs_redis
+
+
+class Beat:
+    """`celery beat` in a subprocess, with its schedule file in the test's folder."""
+
+    def __init__(self, env: dict, folder: Path) -> None:
+        self.log_path = folder / "beat.log"
+        with self.log_path.open("a") as log:  # the child keeps its own handle
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "project",
+                    "beat",
+                    "--loglevel=INFO",
+                    "-s",
+                    str(folder / "schedule"),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_started(self, timeout: float = 30) -> Beat:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"beat exited:\n{self.log_path.read_text()[-3000:]}")
+            if "beat: Starting" in self.log_path.read_text():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"beat did not start in {timeout} s:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def start_beat(worker_env, tmp_path) -> Iterator[Callable[[], Beat]]:
+    started: list[Beat] = []
+
+    def start() -> Beat:
+        beat = Beat(worker_env, tmp_path)
+        started.append(beat)
+        return beat.wait_started()
+
+    yield start
+    for beat in started:
+        beat.stop()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, *logs) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    rows = list(FleetOverview.objects.values("tenant", "asset_count", "error_code", "computed_at", "next_run_at"))
+    raise AssertionError(f"not there in {timeout} s: {rows}\n" + "\n".join(log()[-3000:] for log in logs))
+
+
+def settled(tenant: str) -> bool:
+    row = FleetOverview.objects.filter(tenant=tenant).first()
+    return row is not None and (row.computed_at is not None or bool(row.error_code))
+
+
+def test_beat_and_a_worker_keep_each_tenants_overview(app, start_worker, start_beat, clean_emulator):
+    for tenant in ("acme", "globex", "hooli"):
+        make_person(tenant, "norole")  # people have signed in from three tenants
+    clean_emulator.fault(mode="503", target="gateway", calls=1000, tenant="globex")  # globex's data is down
+    worker = start_worker()
+    beat = start_beat()  # the first run at start-up, not one schedule interval later
+    wait_for(lambda: all(map(settled, ("acme", "globex", "hooli"))), 90, worker.log_text, beat.log_path.read_text)
+    acme, globex, hooli = (FleetOverview.objects.get(tenant=tenant) for tenant in ("acme", "globex", "hooli"))
+    assert (acme.asset_count, acme.not_reporting_count, acme.error_code) == (28, 3, "")
+    assert (globex.computed_at, globex.error_code) == (None, "unreachable")
+    assert (hooli.computed_at, hooli.error_code) == (None, "not_permitted")
+    assert "does not have app" in hooli.error_message
+
+    browser = app.sign_in("acme", "user@acme.example").browser
+    home = " ".join(browser.get(app.url("/home/user/"), timeout=30).text.replace("\xa0", " ").split())
+    assert "28 assets · 3 not reporting" in home
+
+
+def test_refresh_now_goes_from_the_page_to_the_worker(app, start_worker, app_publishes_to_redis):
+    browser = app.sign_in("acme", "admin@acme.example").browser
+    start_worker()
+    home = browser.get(app.url("/home/admin/"), timeout=30)
+    assert "Not computed yet" in home.text
+    response = browser.post(
+        app.url("/fleet/refresh/"),
+        data={"csrfmiddlewaretoken": csrf_from(home.text)},
+        headers={"Referer": app.url("/home/admin/")},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 302
+    wait_for(lambda: settled("acme"), 60)
+    page = " ".join(browser.get(app.url("/home/admin/"), timeout=30).text.replace("\xa0", " ").split())
+    assert "28 assets · 3 not reporting" in page and "Refresh now" in page
