@@ -75,9 +75,10 @@ FLEET_PAGES = {"/fleet/not-reporting/", "/fleet/overview/"}
 def role_pages(persona: Persona) -> set[str]:
     """The pages of the persona's roles. A subtenant's admin is a User: the tenant's Admin role is never theirs.
 
-    The fleet overview is the whole tenant's: a subtenant's people do not see it (docs/tenancy.md).
+    The fleet overview is the whole tenant's: a subtenant's people do not see it (docs/tenancy.md): its
+    htmx fragment answers them with nothing in it, its list of assets with 403.
     """
-    fleet = set() if persona.subtenant else FLEET_PAGES
+    fleet = {"/fleet/overview/"} if persona.subtenant else FLEET_PAGES
     if persona.kind == "admin" and not persona.subtenant:
         return {"/home/admin/", "/home/user/", "/account/", "/assets/exports/", "/manage/roles/", *fleet}
     if persona.kind in ("admin", "user"):
