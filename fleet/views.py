@@ -22,6 +22,7 @@ from django_htmx.http import reswap
 
 from navigation.access import may_open, role_required
 from navigation.homes import home_roles
+from sso.request_types import SignedInRequest
 from sso.responses import forbidden_response
 
 from . import runs, tasks
@@ -67,7 +68,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @role_required(ROLE)
-def refresh(request: HttpRequest) -> HttpResponse:
+def refresh(request: SignedInRequest) -> HttpResponse:
     """A tenant admin's "refresh now": a run of their own tenant, at most once a minute (runs.REFRESH_EVERY)."""
     tenant = viewer_tenant(request)
     if tenant is None:
