@@ -1,8 +1,8 @@
 """The assets app's settings and their defaults (the pattern: mindsphere/app_settings.py)."""
+
 from __future__ import annotations
 
 from mindsphere.app_settings import AppSettingsBase
-
 from navigation.homes import home_roles
 
 

@@ -4,6 +4,7 @@ Time-series ("dynamic") aspects define the variables that can be charted and exp
 unit and whether they carry a quality code; static aspects hold values (the asset's `aspects`
 field, shown with its details).
 """
+
 from __future__ import annotations
 
 from .series import Variable
@@ -14,7 +15,11 @@ NUMERIC = {"DOUBLE", "INT", "LONG"}
 
 def _dynamic(aspects: list[dict]) -> list[dict]:
     # "category" is always given by the API; an aspect without one is taken as a time series.
-    return [aspect for aspect in aspects if isinstance(aspect, dict) and aspect.get("name") and aspect.get("category", "dynamic") == "dynamic"]
+    return [
+        aspect
+        for aspect in aspects
+        if isinstance(aspect, dict) and aspect.get("name") and aspect.get("category", "dynamic") == "dynamic"
+    ]
 
 
 def chart_variables(aspects: list[dict]) -> list[Variable]:
@@ -23,7 +28,11 @@ def chart_variables(aspects: list[dict]) -> list[Variable]:
     for aspect in _dynamic(aspects):
         for variable in aspect.get("variables") or []:
             if variable.get("name") and (variable.get("dataType") or "DOUBLE") in NUMERIC:
-                found.append(Variable(aspect["name"], variable["name"], variable.get("unit") or "", bool(variable.get("qualityCode"))))
+                found.append(
+                    Variable(
+                        aspect["name"], variable["name"], variable.get("unit") or "", bool(variable.get("qualityCode"))
+                    )
+                )
     return found
 
 

@@ -4,6 +4,7 @@ The SVG carries no <style>: pygal's rules live in the static file assets/static/
 (`chart_css()` makes it; a test keeps the file in step), so a chart swapped in by htmx needs no
 CSP nonce. Times on the axis are in the active time zone (the person's, webapp/localtime.py).
 """
+
 from __future__ import annotations
 
 import html
@@ -162,8 +163,12 @@ def _chart(points, start, end, title, *, band=(), keep_style: bool = False) -> p
     chart.add(title, list(points), allow_interruptions=True)
     if band:
         thin = {"width": 1, "dasharray": "3, 3"}
-        chart.add(f"{title} min", [(moment, low) for moment, low, _ in band], stroke_style=thin, allow_interruptions=True)
-        chart.add(f"{title} max", [(moment, high) for moment, _, high in band], stroke_style=thin, allow_interruptions=True)
+        chart.add(
+            f"{title} min", [(moment, low) for moment, low, _ in band], stroke_style=thin, allow_interruptions=True
+        )
+        chart.add(
+            f"{title} max", [(moment, high) for moment, _, high in band], stroke_style=thin, allow_interruptions=True
+        )
     return chart
 
 
@@ -174,12 +179,16 @@ def chart_css() -> str:
     chart's own id selector turned into the class every chart carries.
     """
     moment = datetime(2026, 1, 1, tzinfo=UTC)
-    svg = _chart([(moment, 1.0)], moment - timedelta(hours=1), moment, band=[(moment, 0.0, 2.0)], title="", keep_style=True).render(
-        is_unicode=True
-    )
+    svg = _chart(
+        [(moment, 1.0)], moment - timedelta(hours=1), moment, band=[(moment, 0.0, 2.0)], title="", keep_style=True
+    ).render(is_unicode=True)
     style = re.search(r"<style[^>]*>(.*?)</style>", svg, re.S)
     if style is None:
         raise ValueError("pygal wrote no <style> element")
     css = html.unescape(style.group(1))
     css = re.sub(r"#chart-[0-9a-f-]+", ".pygal-chart", css)
-    return "/* Made by assets.charts.chart_css() from pygal's style; tests/assets/test_charts.py keeps it in step. */\n" + css.strip() + "\n"
+    return (
+        "/* Made by assets.charts.chart_css() from pygal's style; tests/assets/test_charts.py keeps it in step. */\n"
+        + css.strip()
+        + "\n"
+    )

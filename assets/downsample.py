@@ -6,6 +6,7 @@ chart and its table fallback show the mean over fixed, labelled buckets instead 
 5 minutes up to 10:05"), which a person can check against the raw series, copes with gaps, and
 takes a dozen lines of plain Python.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from typing import cast
-
 from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -161,7 +160,9 @@ class ExportForm(forms.Form):
             days = (end - start).days + 1
             if days > app_settings.ASSETS_EXPORT_MAX_DAYS:
                 raise forms.ValidationError(
-                    _("An export covers at most {limit} days; you chose {days}.").format(limit=app_settings.ASSETS_EXPORT_MAX_DAYS, days=days)
+                    _("An export covers at most {limit} days; you chose {days}.").format(
+                        limit=app_settings.ASSETS_EXPORT_MAX_DAYS, days=days
+                    )
                 )
         return cleaned
 

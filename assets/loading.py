@@ -14,20 +14,20 @@ templates/base.html and static/js/busy.js), not an outage's 503 or an error page
 `Vary`: HX-Request and HX-Target are on every response (project/htmx.py); `Cookie`, which holds
 `tz`, comes from the session middleware, since each of these pages reads the session (sign-in).
 """
-from __future__ import annotations
 
-from typing import Final
+from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django_htmx.http import reswap
 
-from webapp.localtime import COOKIE as SCRIPT_COOKIE
 from sso.request_types import HtmxRequest
+from webapp.localtime import COOKIE as SCRIPT_COOKIE
 
 WAIT_PARAMETER = "wait"
 # How every region and control of these pages swaps its answer (hx-swap), error answers included.

@@ -1,4 +1,5 @@
 """CSV exports of an asset's time series, made in the background by Celery."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -33,7 +34,9 @@ class Export(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True, help_text="In English, for the admin and the logs; pages show message_code translated.")
+    message = models.TextField(
+        blank=True, help_text="In English, for the admin and the logs; pages show message_code translated."
+    )
     message_code = models.CharField(max_length=30, blank=True, help_text="A key of assets.texts.EXPORT_MESSAGES.")
     message_values = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to="exports/", blank=True)

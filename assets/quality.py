@@ -3,6 +3,7 @@
 The two top bits of a status code are its severity (OPC UA Part 4, "StatusCode"): 00 good,
 01 uncertain, 10 bad (11 is reserved, and counted as bad here). A record without a code is good.
 """
+
 from __future__ import annotations
 
 GOOD, UNCERTAIN, BAD = "good", "uncertain", "bad"

@@ -11,12 +11,12 @@ maximum (the band around the line).
 Quality codes (`{variable}_qc`, OPC UA status codes) leave bad values out of the chart and the
 means, and are counted: the page says how many bad and uncertain values there were.
 """
+
 from __future__ import annotations
 
-from typing import TypeGuard
-
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 
 from mindsphere.aggregates import AGGREGATES_MAX_INTERVALS
 from mindsphere.timeseries import parse_time
@@ -31,7 +31,7 @@ INTERVALS = [
     *[("hour", hours) for hours in (1, 2, 3, 4, 6, 8, 12)],
     *[("day", days) for days in (1, 2, 7)],
 ]
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # the grid's origin (UTC; MindSphere: the tenant's zone)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the grid's origin (UTC; MindSphere: the tenant's zone)
 UNIT = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
@@ -107,7 +107,13 @@ def _aggregated(client, asset_id: str, variable: Variable, end: datetime, span: 
     aligned_end = end - (end - EPOCH) % length
     start = aligned_end - span
     items = client.aggregates(
-        asset_id, variable.property_set, start, aligned_end, interval_unit=unit, interval_value=value, select=[variable.name]
+        asset_id,
+        variable.property_set,
+        start,
+        aligned_end,
+        interval_unit=unit,
+        interval_value=value,
+        select=[variable.name],
     )
     points, band, bad, uncertain = [], [], 0, 0
     for item in items:

@@ -5,6 +5,7 @@ unacknowledged, another worker runs the task again from the start, and only a co
 ever saved. It uses the asking session's token record through the same single-flight refresh as
 the web, so a refresh in the worker and one in the web at the same time still make one refresh.
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,7 +60,7 @@ def export_time_series(self, export_id: int) -> None:
         if self.request.retries >= app_settings.ASSETS_EXPORT_MAX_RETRIES:
             _finish(export, Export.Status.FAILED, "unreachable")
             return
-        delay = retry.retry_after or min(2 ** self.request.retries, 60)
+        delay = retry.retry_after or min(2**self.request.retries, 60)
         code = "rate_limited_retry" if isinstance(retry, RateLimitedError) else "unreachable_retry"
         _update(export, status=Export.Status.RETRYING, **_message(code, delay=delay))
         logger.info("Export %s: %s; retry %s in %s s", export.pk, retry, self.request.retries + 1, delay)
@@ -101,7 +102,9 @@ def spreadsheet_safe(value: object) -> object:
 def _pages(export: Export):
     """Pages of records; the token is checked before each page, so a long export refreshes in time."""
     client = tokens.api_client(_fresh_record(export))
-    for page in client.iter_time_series(export.asset_id, export.property_set, export.start, export.end, select=export.variables):
+    for page in client.iter_time_series(
+        export.asset_id, export.property_set, export.start, export.end, select=export.variables
+    ):
         yield page
         _fresh_record(export)
 
@@ -130,7 +133,9 @@ def _finish(export: Export, status: str, code: str, **values) -> None:
     if status == Export.Status.DONE:
         export.progress = 100
     # Only the fields this task owns: the token record may have been deleted meanwhile (sign-out).
-    export.save(update_fields=["status", "message", "message_code", "message_values", "finished", "progress", "rows", "file"])
+    export.save(
+        update_fields=["status", "message", "message_code", "message_values", "finished", "progress", "rows", "file"]
+    )
     logger.info("Export %s finished: %s", export.pk, status)
 
 

@@ -3,6 +3,7 @@
 The worker has no person and no language: it stores the code (and the English text, for the
 admin and the logs); the page translates the code when it shows the export.
 """
+
 from __future__ import annotations
 
 from django.utils import translation

@@ -1,13 +1,13 @@
 """The example pages that call MindSphere: the asset list and an asset's time series chart."""
+
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import logging
-
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.http import urlencode
@@ -18,8 +18,8 @@ from mindsphere.exceptions import MindSphereAPIError, RateLimitedError
 from navigation.access import role_required
 from sso.app_settings import app_settings
 from sso.decorators import mindsphere_required
-from sso.responses import bad_request_response, rate_limited_text
 from sso.request_types import MindSphereRequest
+from sso.responses import bad_request_response, rate_limited_text
 
 from . import charts, series
 from .app_settings import asset_roles
@@ -210,7 +210,9 @@ def _asset_error(request: MindSphereRequest, asset_id: str, error: BaseException
     return _error_page(request, 502, _("The asset could not be loaded"), message)
 
 
-def _detail_context(request: MindSphereRequest, asset_id: str, asset: dict, aspects: list[dict], query: ChartQuery) -> dict:
+def _detail_context(
+    request: MindSphereRequest, asset_id: str, asset: dict, aspects: list[dict], query: ChartQuery
+) -> dict:
     return {
         "asset_id": asset_id,
         "asset": asset,
@@ -238,7 +240,9 @@ def _series_for(
     return client.at_once(lambda: series.fetch(client, asset_id, variable, end, span))[0]
 
 
-def _with_series(request: MindSphereRequest, context: dict, found: Series | BaseException, query: ChartQuery) -> HttpResponse:
+def _with_series(
+    request: MindSphereRequest, context: dict, found: Series | BaseException, query: ChartQuery
+) -> HttpResponse:
     """The page (or region) with the chart, or with what went wrong in the chart's place: the details stay."""
     if isinstance(found, MindSphereAPIError):
         logger.warning("time series of asset %r failed: MindSphere answered %s", context["asset_id"], found.status)

@@ -1,8 +1,9 @@
 """Views of CSV exports: start one, watch its progress (htmx polling), download it."""
+
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,8 +12,8 @@ from django_htmx.http import retarget
 
 from navigation.access import role_required
 from sso.decorators import mindsphere_required
-from sso.session import record_id
 from sso.request_types import MindSphereRequest, SignedInRequest
+from sso.session import record_id
 
 from .app_settings import app_settings, asset_roles
 from .forms import ExportForm
@@ -34,7 +35,9 @@ def start_export(request: MindSphereRequest, asset_id: str) -> HttpResponse:
     if active >= app_settings.ASSETS_MAX_ACTIVE_EXPORTS:
         form.add_error(
             None,
-            _("You already have {active} exports running. Wait for one to finish, then start another.").format(active=active),
+            _("You already have {active} exports running. Wait for one to finish, then start another.").format(
+                active=active
+            ),
         )
         return _form_again(request, form, asset, status=429)
     start, end = form.range()

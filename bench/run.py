@@ -12,6 +12,7 @@ Besides the table of URLs it shows that the work grows as it should: the session
 10,000 and 100,000 token records in the database, the asset list with 1,000 assets in the tenant,
 and the asset pages' latency one request at a time (p50 against the emulator).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,12 @@ def ensure_wrk() -> str:
     if path:
         return path
     print("Installing Debian's wrk (apt-get install -y wrk)…", flush=True)
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "wrk"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        stdout=subprocess.DEVNULL,
+    )
     return shutil.which("wrk") or sys.exit("wrk is not installed and could not be installed")
 
 
@@ -86,7 +91,11 @@ class Stack:
         self.processes: list[subprocess.Popen] = []
         self.emulator_port, self.app_port = free_port(), free_port()
         self.env = {
-            **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "MINDSPHERE_", "EMULATOR_"))},
+            **{
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith(("DJANGO_", "MINDSPHERE_", "EMULATOR_"))
+            },
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "DEBUG": "0",
             "SECRET_KEY": STRONG_KEY,
@@ -109,7 +118,9 @@ class Stack:
 
     def start(self, *command: str) -> subprocess.Popen:
         log = (self.workdir / f"{len(self.processes)}.log").open("w")
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         process.log_path = log.name  # type: ignore[attr-defined]
         self.processes.append(process)
         return process
@@ -119,10 +130,21 @@ class Stack:
         self.run(PYTHON, "-m", "emulator", "seed_demo")
         self.run(PYTHON, "manage.py", "migrate", "--noinput", "-v0")
         self.run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0")
-        emulator = self.start(PYTHON, "-m", "emulator", "runserver", f"127.0.0.1:{self.emulator_port}", "--noreload", "--skip-checks")
+        emulator = self.start(
+            PYTHON, "-m", "emulator", "runserver", f"127.0.0.1:{self.emulator_port}", "--noreload", "--skip-checks"
+        )
         wait_for(f"http://127.0.0.1:{self.emulator_port}/_emulator/stats", emulator)
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
-        web = self.start(gunicorn, "-c", "project/gunicorn.py", "--bind", f"127.0.0.1:{self.app_port}", "--access-logfile", "/dev/null", "project.wsgi")
+        web = self.start(
+            gunicorn,
+            "-c",
+            "project/gunicorn.py",
+            "--bind",
+            f"127.0.0.1:{self.app_port}",
+            "--access-logfile",
+            "/dev/null",
+            "project.wsgi",
+        )
         base = f"http://127.0.0.1:{self.app_port}"
         wait_for(base + "/healthz", web)
         return base
@@ -145,7 +167,17 @@ def sign_in(base: str, tenant: str, email: str) -> requests.Session:
 
 def wrk(wrk_path: str, url: str, cookie: str, seconds: int, connections: int, headers: dict[str, str]) -> Result:
     threads = min(2, connections)
-    command = [wrk_path, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H", f"Cookie: {cookie}"]
+    command = [
+        wrk_path,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-H",
+        f"Cookie: {cookie}",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     return parse_wrk(url, subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout)
@@ -167,7 +199,9 @@ def parse_wrk(url: str, output: str) -> Result:
     """req/s, p50, p99 and non-2xx/3xx answers from wrk's --latency report."""
     rps = float(_match(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Result(url, rps, _milliseconds(output, "50"), _milliseconds(output, "99"), int(errors.group(1)) if errors else 0)
+    return Result(
+        url, rps, _milliseconds(output, "50"), _milliseconds(output, "99"), int(errors.group(1)) if errors else 0
+    )
 
 
 def asset_urls(browser: requests.Session, base: str) -> list[str]:
@@ -178,10 +212,17 @@ def asset_urls(browser: requests.Session, base: str) -> list[str]:
 
 def add_assets(emulator: str, total: int) -> None:
     """Up to `total` assets in acme, through the emulator's test control (as Asset Manager would)."""
-    aspects = [{"name": "PumpData", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}]}]
+    aspects = [
+        {"name": "PumpData", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}]}
+    ]
     with requests.Session() as http:
         for number in range(DEMO_ASSETS, total):
-            spec = {"tenant": "acme", "assetId": f"bench{number:05d}", "name": f"Bench pump {number:04d}", "aspects": aspects}
+            spec = {
+                "tenant": "acme",
+                "assetId": f"bench{number:05d}",
+                "name": f"Bench pump {number:04d}",
+                "aspects": aspects,
+            }
             http.post(f"{emulator}/_emulator/assets", json=spec, timeout=30).raise_for_status()
 
 
@@ -195,12 +236,26 @@ class Bench:
 
     def measure(self, url: str, label: str = "", connections: int | None = None, seconds: int | None = None) -> Result:
         headers = {"HX-Request": "true"} if url == CHECK else {}
-        result = wrk(self.wrk_path, self.base + url, self.cookie, seconds or self.args.seconds, connections or self.args.connections, headers)
+        result = wrk(
+            self.wrk_path,
+            self.base + url,
+            self.cookie,
+            seconds or self.args.seconds,
+            connections or self.args.connections,
+            headers,
+        )
         result.url = label or url
         return result
 
     def table(self) -> list[Result]:
-        urls = self.args.urls or [CHECK, *ROLE_HOMES, "/account/", "/assets/", *asset_urls(self.browser, self.base), "/manage/roles/"]
+        urls = self.args.urls or [
+            CHECK,
+            *ROLE_HOMES,
+            "/account/",
+            "/assets/",
+            *asset_urls(self.browser, self.base),
+            "/manage/roles/",
+        ]
         return [self.measure(url) for url in [*REFERENCES, *urls]]
 
     def latency(self) -> list[Result]:
@@ -212,7 +267,10 @@ class Bench:
         results = []
         for total in self.args.records:
             self.stack.run(PYTHON, "-m", "bench.seed", "records", str(total))
-            results += [self.measure("/bench/signed-in/", f"/bench/signed-in/ ({total:,} records)"), self.measure(CHECK, f"{CHECK} ({total:,} records)")]
+            results += [
+                self.measure("/bench/signed-in/", f"/bench/signed-in/ ({total:,} records)"),
+                self.measure(CHECK, f"{CHECK} ({total:,} records)"),
+            ]
         if self.args.assets:
             add_assets(f"http://127.0.0.1:{self.stack.emulator_port}", self.args.assets)
             for url in ("/assets/", "/assets/?q=pump"):
@@ -267,7 +325,9 @@ def print_targets(results: list[Result], *, cache_sessions: bool) -> None:
     # Not targets: the floors the targets are measured against.
     layout = found[REFERENCES[3]].rps
     print(f"  info     the signed-in layout with no content (floor of every page): {layout / signed_in:.2f}x signed-in")
-    print(f"  info     reading the session and nothing else (floor of the check): {found[REFERENCES[2]].rps / anonymous:.2f}x anonymous")
+    print(
+        f"  info     reading the session and nothing else (floor of the check): {found[REFERENCES[2]].rps / anonymous:.2f}x anonymous"
+    )
     for result in results:
         if result.url.endswith("(1 conn)") and "range=24h" not in result.url:
             met = "met    " if result.p50_ms <= 300 else "NOT MET"
@@ -280,7 +340,9 @@ def local_services() -> tuple[str, str]:
     try:
         import psycopg
 
-        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=2) as admin:
+        with psycopg.connect(
+            "postgres://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=2
+        ) as admin:
             admin.execute("DROP DATABASE IF EXISTS mindsphere_bench WITH (FORCE)")
             admin.execute("CREATE DATABASE mindsphere_bench")
         database_url = "postgres://postgres@127.0.0.1:5432/mindsphere_bench"
@@ -305,8 +367,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="PostgreSQL for the second run (default: a bench database on 127.0.0.1)")
     parser.add_argument("--redis-url", help="Redis for the second run (default: 127.0.0.1:6379 DB 12, flushed)")
     parser.add_argument("--urls", nargs="*", help="only these app URLs (the references always run; no growth section)")
-    parser.add_argument("--records", nargs="*", type=int, default=[10_000, 100_000], help="token records for the check's growth rows")
-    parser.add_argument("--assets", type=int, default=1000, help="assets in the tenant for the list's growth rows (0: none)")
+    parser.add_argument(
+        "--records", nargs="*", type=int, default=[10_000, 100_000], help="token records for the check's growth rows"
+    )
+    parser.add_argument(
+        "--assets", type=int, default=1000, help="assets in the tenant for the list's growth rows (0: none)"
+    )
     parser.add_argument("--sqlite-only", action="store_true", help="skip the PostgreSQL and Redis run")
     args = parser.parse_args(argv)
     if args.sqlite_only:
@@ -317,8 +383,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{os.cpu_count()} cores; gunicorn {args.workers} workers; wrk -t2 -c{args.connections} -d{args.seconds}s")
     run_once("SQLite, database sessions", args, "", "", wrk_path)
     if args.database_url or args.redis_url:
-        run_once(f"{'PostgreSQL' if args.database_url else 'SQLite'}{', Redis cache and sessions' if args.redis_url else ''}",
-                 args, args.database_url, args.redis_url, wrk_path)
+        run_once(
+            f"{'PostgreSQL' if args.database_url else 'SQLite'}{', Redis cache and sessions' if args.redis_url else ''}",
+            args,
+            args.database_url,
+            args.redis_url,
+            wrk_path,
+        )
 
 
 if __name__ == "__main__":

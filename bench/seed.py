@@ -1,7 +1,8 @@
 """More work for the bench: token records in the app's database (run under the bench's settings).
 
-    python -m bench.seed records 100000   # until there are that many token records
+python -m bench.seed records 100000   # until there are that many token records
 """
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,7 @@
 """The app's URLs plus the reference views the benchmark compares against (bench only)."""
+
+from __future__ import annotations
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path

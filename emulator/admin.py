@@ -1,4 +1,5 @@
 """The emulator's admin: what a tenant admin does in MindSphere's Settings app, and more."""
+
 from __future__ import annotations
 
 from django import forms

@@ -7,23 +7,34 @@ time zone on MindSphere); without an interval the largest pre-calculated one tha
 is taken; each aggregate carries, per variable, the first, last, minimum and maximum value with
 their times, sum, average, standard deviation and the good / uncertain / bad counts.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from . import timeseries
 
 MAX_INTERVALS = 200
-UNITS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+UNITS = {
+    "minute": timedelta(minutes=1),
+    "hour": timedelta(hours=1),
+    "day": timedelta(days=1),
+    "week": timedelta(weeks=1),
+}
 # Pre-calculated interval lengths; asked lengths must be whole multiples of them (2, 4, 10 minutes…).
 PRECALCULATED = {"minute": 2, "hour": 1, "day": 1, "week": 1}
 # The longest range per unit (the public API's limits).
-MAX_RANGE = {"minute": timedelta(hours=48), "hour": timedelta(days=30), "day": timedelta(days=365), "week": timedelta(days=365)}
+MAX_RANGE = {
+    "minute": timedelta(hours=48),
+    "hour": timedelta(days=30),
+    "day": timedelta(days=365),
+    "week": timedelta(days=365),
+}
 DEFAULT_RANGE = timedelta(days=7)
 AUTO_RANGE = timedelta(days=90)
-WEEK_ORIGIN = datetime(1970, 1, 5, tzinfo=timezone.utc)  # a Monday: weeks start on Mondays
+WEEK_ORIGIN = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: weeks start on Mondays
 
 
 class AggregatesError(ValueError):
@@ -66,7 +77,9 @@ def parse_interval(unit: str | None, value: str | None) -> Interval | None:
     if number < 1:
         raise AggregatesError("Parameter 'intervalValue' must be at least 1.")
     if number % PRECALCULATED[unit]:
-        raise AggregatesError(f"Only multiples of the pre-calculated interval are supported: {PRECALCULATED[unit]} {unit}.")
+        raise AggregatesError(
+            f"Only multiples of the pre-calculated interval are supported: {PRECALCULATED[unit]} {unit}."
+        )
     return Interval(unit, number)
 
 
@@ -96,11 +109,15 @@ def intervals(start: datetime, end: datetime, interval: Interval) -> list[tuple[
     if end <= start:
         raise AggregatesError("'to' must be later than 'from'.")
     if end - start > MAX_RANGE[interval.unit]:
-        raise AggregatesError(f"The time range is too long for '{interval.unit}' aggregates (at most {MAX_RANGE[interval.unit].days} days).")
+        raise AggregatesError(
+            f"The time range is too long for '{interval.unit}' aggregates (at most {MAX_RANGE[interval.unit].days} days)."
+        )
     first, last = interval.floor(start), interval.ceil(end)
     count = (last - first) // interval.length
     if count > MAX_INTERVALS:
-        raise AggregatesError(f"At most {MAX_INTERVALS} intervals per request; this range has {count}. Choose a longer interval.")
+        raise AggregatesError(
+            f"At most {MAX_INTERVALS} intervals per request; this range has {count}. Choose a longer interval."
+        )
     return [(first + interval.length * index, first + interval.length * (index + 1)) for index in range(count)]
 
 
@@ -128,7 +145,9 @@ def aggregate(
         return []
     per_interval = interval.length // step
     first_mark = spans[0][0] + step
-    series = {name: timeseries.values_from(asset_id, name, first_mark, per_interval * len(spans), step) for name in variables}
+    series = {
+        name: timeseries.values_from(asset_id, name, first_mark, per_interval * len(spans), step) for name in variables
+    }
     result = []
     for index, (low, high) in enumerate(spans):
         count = per_interval if until is None else max(0, min(per_interval, (until - low) // step))
@@ -140,7 +159,9 @@ def aggregate(
         item: dict = {}
         for name in variables:
             values = series[name][index * per_interval : index * per_interval + count]
-            item[name] = _with_quality(asset_id, name, marks, values) if name in with_quality else _summary(marks, values)
+            item[name] = (
+                _with_quality(asset_id, name, marks, values) if name in with_quality else _summary(marks, values)
+            )
         item["starttime"] = _format(low)
         item["endtime"] = _format(high)
         result.append(item)
@@ -189,7 +210,9 @@ def _with_quality(asset_id: str, name: str, marks: _Marks, values: list[float]) 
     return _summary(marks, kept_values, kept_offsets, uncertain=uncertain, bad=bad)
 
 
-def _summary(marks: _Marks, values: list[float], offsets: list[int] | None = None, *, uncertain: int = 0, bad: int = 0) -> dict:
+def _summary(
+    marks: _Marks, values: list[float], offsets: list[int] | None = None, *, uncertain: int = 0, bad: int = 0
+) -> dict:
     """`offsets`: where each value sits among the interval's records (all of them, in order, if None)."""
 
     def time_of(index: int) -> str:
@@ -219,4 +242,4 @@ def _summary(marks: _Marks, values: list[float], offsets: list[int] | None = Non
 
 
 def _format(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

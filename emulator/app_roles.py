@@ -1,4 +1,5 @@
 """Setting a tenant user's app roles (app scopes) for /_emulator/users/…/scopes, as MindSphere's Settings app does."""
+
 from __future__ import annotations
 
 from django.conf import settings

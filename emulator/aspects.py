@@ -12,6 +12,7 @@ them: `{"name", "category": "dynamic"|"static", "aspectTypeId"?, "description"?,
 
 `samplingSeconds` (default 60) is the emulator's own: how often the dynamic aspect records.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -92,7 +93,9 @@ def check(value: object) -> list[dict]:
         raise ValueError("must be a list")
     for aspect in value:
         if not isinstance(aspect, dict) or set(aspect) - ASPECT_KEYS or not isinstance(aspect.get("name"), str):
-            raise ValueError(f"each aspect is an object with keys among {', '.join(sorted(ASPECT_KEYS))} and a string name")
+            raise ValueError(
+                f"each aspect is an object with keys among {', '.join(sorted(ASPECT_KEYS))} and a string name"
+            )
         if category(aspect) not in (DYNAMIC, STATIC):
             raise ValueError("category is 'dynamic' or 'static'")
         seconds = aspect.get("samplingSeconds", 60)
@@ -102,8 +105,16 @@ def check(value: object) -> list[dict]:
         if not isinstance(variables, list):
             raise ValueError("variables must be a list")
         for variable in variables:
-            if not isinstance(variable, dict) or set(variable) - VARIABLE_KEYS or not isinstance(variable.get("name"), str):
-                raise ValueError(f"each variable is an object with keys among {', '.join(sorted(VARIABLE_KEYS))} and a string name")
+            if (
+                not isinstance(variable, dict)
+                or set(variable) - VARIABLE_KEYS
+                or not isinstance(variable.get("name"), str)
+            ):
+                raise ValueError(
+                    f"each variable is an object with keys among {', '.join(sorted(VARIABLE_KEYS))} and a string name"
+                )
             if not isinstance(variable.get("unit", ""), str) or variable.get("dataType", "DOUBLE") not in DATA_TYPES:
-                raise ValueError("a variable's unit is a string and its dataType one of " + ", ".join(sorted(DATA_TYPES)))
+                raise ValueError(
+                    "a variable's unit is a string and its dataType one of " + ", ".join(sorted(DATA_TYPES))
+                )
     return value

@@ -2,6 +2,7 @@
 
 Tests use it for data the demo seed has not got: odd asset ids, property-set and variable names.
 """
+
 from __future__ import annotations
 
 from django.db import transaction

@@ -1,4 +1,5 @@
 """Bearer-token checks at the emulator's gateway, as MindSphere's gateway does them."""
+
 from __future__ import annotations
 
 import re
@@ -67,7 +68,9 @@ def _issued_for(issuer: object, tenant: Tenant) -> bool:
     if not isinstance(issuer, str):
         return False
     path = urlsplit(issuer).path
-    return path == f"/{tenant.name}/oauth/token" or bool(re.fullmatch(rf"/[a-z]+[0-9]+/{re.escape(tenant.name)}/oauth/token", path))
+    return path == f"/{tenant.name}/oauth/token" or bool(
+        re.fullmatch(rf"/[a-z]+[0-9]+/{re.escape(tenant.name)}/oauth/token", path)
+    )
 
 
 def _names_its_bearer(claims: dict) -> bool:

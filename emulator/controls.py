@@ -1,4 +1,5 @@
 """Test controls under /_emulator/: grant statistics, faults, users' app roles and assets (JSON)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The demo world (README.md's demo users, docs/emulator.md), created idempotently by `python -m emulator seed_demo`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -66,7 +67,11 @@ def _nameplate(manufacturer: str, year: int) -> dict:
 ASPECTS = {
     "Pump": [
         ENVIRONMENT,
-        {"name": "PumpData", "category": "dynamic", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}]},
+        {
+            "name": "PumpData",
+            "category": "dynamic",
+            "variables": [{"name": "pressure", "unit": "bar"}, {"name": "flow", "unit": "l/min"}],
+        },
         _nameplate("Acme Pumps", 2019),
     ],
     "Motor": [
@@ -86,14 +91,22 @@ ASPECTS = {
     ],
     "Compressor": [
         ENVIRONMENT,
-        {"name": "CompressorData", "category": "dynamic", "variables": [{"name": "pressure", "unit": "bar"}, {"name": "power", "unit": "kW"}]},
+        {
+            "name": "CompressorData",
+            "category": "dynamic",
+            "variables": [{"name": "pressure", "unit": "bar"}, {"name": "power", "unit": "kW"}],
+        },
         _nameplate("Acme Air", 2017),
     ],
 }
 
 CITIES = [
-    ("Munich", 48.137, 11.575), ("Berlin", 52.52, 13.405), ("Hamburg", 53.551, 9.993),
-    ("Cologne", 50.938, 6.96), ("Frankfurt", 50.11, 8.682), ("Stuttgart", 48.775, 9.182),
+    ("Munich", 48.137, 11.575),
+    ("Berlin", 52.52, 13.405),
+    ("Hamburg", 53.551, 9.993),
+    ("Cologne", 50.938, 6.96),
+    ("Frankfurt", 50.11, 8.682),
+    ("Stuttgart", 48.775, 9.182),
 ]
 
 # (tenant, how many assets); acme has enough for several pages.
@@ -206,7 +219,6 @@ def _technical_application(sign_in_app: Application) -> Application:
     secret = secrets.token_urlsafe(24)  # nobody signs in with it: the app's people use the sign-in registration
     defaults = {"client_id": f"{name}-standard", "client_secret": secret}
     return Application.objects.get_or_create(name=name, defaults=defaults)[0]
-
 
 
 GATEWAY_APP_NAME = "gateway"

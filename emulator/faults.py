@@ -1,4 +1,5 @@
 """Failures the token endpoint, the gateway or the Token Management Service play back, for failure-handling tests."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

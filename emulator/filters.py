@@ -8,6 +8,7 @@ list are ignored, as it says; wildcards are not supported. Whether `contains`, `
 `endsWith` match regardless of case is not documented: the emulator matches them regardless of
 case and `eq`/`in` exactly (docs/emulator.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,9 @@ def _condition(column: str, condition: object) -> Q:
     if isinstance(condition, (str, int, float)) and not isinstance(condition, bool):
         return Q(**{column: str(condition)})
     if not isinstance(condition, dict) or not condition:
-        raise FilterError(f"A condition is a value or an object such as {{\"contains\": \"pump\"}}; got {json.dumps(condition)}.")
+        raise FilterError(
+            f'A condition is a value or an object such as {{"contains": "pump"}}; got {json.dumps(condition)}.'
+        )
     query = Q()
     for function, value in condition.items():
         if function == "eq":

@@ -4,12 +4,13 @@ Every answer is scoped to the tenant of the token. Errors use each API's own bod
 Management (and the gateway itself) `{"errors": [{"code", "logref", "message"}]}`, IoT Time Series
 `{"id", "message"}` (docs/emulator.md names the sources).
 """
+
 from __future__ import annotations
 
 import functools
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from django.db.models import QuerySet
@@ -114,7 +115,9 @@ def segment(value: str) -> str:
 
 
 def asset_href(request: HttpRequest, asset: Asset) -> str:
-    return request.build_absolute_uri(f"{prefix(request)}/gateway/api/assetmanagement/v3/assets/{segment(asset.asset_id)}")
+    return request.build_absolute_uri(
+        f"{prefix(request)}/gateway/api/assetmanagement/v3/assets/{segment(asset.asset_id)}"
+    )
 
 
 def asset_json(request: HttpRequest, asset: Asset) -> dict:
@@ -143,7 +146,9 @@ def asset_json(request: HttpRequest, asset: Asset) -> dict:
 def assets(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     try:
         page, size = _page_params(request)
-        found = _ordered(_filtered(Asset.objects.filter(tenant=tenant), request.GET.get("filter")), request.GET.get("sort"))
+        found = _ordered(
+            _filtered(Asset.objects.filter(tenant=tenant), request.GET.get("filter")), request.GET.get("sort")
+        )
     except BadRequest as problem:
         return error(400, str(problem), "mdsp.core.assetmanagement.badRequest")
     total = found.count()
@@ -224,7 +229,7 @@ def _parse_time(request: HttpRequest, name: str) -> datetime | None:
         raise BadRequest(f"Parameter '{name}' must be an ISO 8601 time such as 2026-01-01T00:00:00Z.") from None
     if moment.tzinfo is None:
         raise BadRequest(f"Parameter '{name}' needs a time zone, e.g. a trailing Z.")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 @require_GET
@@ -250,7 +255,7 @@ def time_series(request: HttpRequest, tenant: Tenant, entity_id: str, property_s
 
     newest = _newest_record(asset)
     if start is None or end is None:  # neither given (both or neither, checked above): the latest record
-        marks = [timeseries.floor_to(newest or datetime.now(timezone.utc), step)]
+        marks = [timeseries.floor_to(newest or datetime.now(UTC), step)]
     else:
         last = end if newest is None else min(end, newest)
         marks = timeseries.times_between(start, last, limit=limit + 1, descending=descending, step=step)
@@ -269,7 +274,7 @@ def _newest_record(asset: Asset | None) -> datetime | None:
     """The latest moment an asset that stopped reporting has records for; None for one that reports."""
     if asset is None or not asset.silent_seconds:
         return None  # its series goes on, into the future too
-    return datetime.now(timezone.utc) - timedelta(seconds=asset.silent_seconds)
+    return datetime.now(UTC) - timedelta(seconds=asset.silent_seconds)
 
 
 def _selected(raw: str | None, variables: list[str], with_quality: set[str]) -> list[str]:
@@ -323,7 +328,9 @@ def time_series_aggregates(request: HttpRequest, tenant: Tenant) -> HttpResponse
     """IoT Time Series Aggregates v4: `GET /api/iottsaggregates/v4/aggregates?assetId=&aspectName=…`."""
     asset_id, aspect = request.GET.get("assetId"), request.GET.get("aspectName")
     if not asset_id or not aspect:
-        return error(400, "Parameters 'assetId' and 'aspectName' are required.", "mdsp.core.iot.tsaggregates.badRequest")
+        return error(
+            400, "Parameters 'assetId' and 'aspectName' are required.", "mdsp.core.iot.tsaggregates.badRequest"
+        )
     asset = Asset.objects.filter(tenant=tenant, asset_id=asset_id).first()
     definition = asset.dynamic_aspect(aspect) if asset else None
     if definition is None:
@@ -332,7 +339,9 @@ def time_series_aggregates(request: HttpRequest, tenant: Tenant) -> HttpResponse
     try:
         if request.GET.get("count"):
             raise aggregates.AggregatesError("The emulator does not support 'count'; give 'from' and 'to'.")
-        start, end = aggregates.resolve_range(_parse_time(request, "from"), _parse_time(request, "to"), datetime.now(timezone.utc))
+        start, end = aggregates.resolve_range(
+            _parse_time(request, "from"), _parse_time(request, "to"), datetime.now(UTC)
+        )
         interval = aggregates.parse_interval(request.GET.get("intervalUnit"), request.GET.get("intervalValue"))
         chosen = _selected(request.GET.get("select"), variables, with_quality)
         names = [name for name in chosen if not name.endswith("_qc")] if request.GET.get("select") else variables

@@ -1,4 +1,5 @@
 """Per-tenant RSA signing keys and their JWKS (MindSphere's /token_keys)."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ def new_signing_key(tenant: Tenant) -> SigningKey:
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    return SigningKey.objects.create(tenant=tenant, kid=f"key-{tenant.name}-{secrets.token_hex(4)}", private_key_pem=pem)
+    return SigningKey.objects.create(
+        tenant=tenant, kid=f"key-{tenant.name}-{secrets.token_hex(4)}", private_key_pem=pem
+    )
 
 
 def current_signing_key(tenant: Tenant) -> SigningKey:

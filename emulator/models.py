@@ -1,4 +1,5 @@
 """What the emulator keeps: tenants and their users and keys, the registered app, grants, assets."""
+
 from __future__ import annotations
 
 import hashlib
@@ -268,7 +269,9 @@ class Fault(models.Model):
     remaining_calls = models.PositiveIntegerField(null=True, blank=True)
     until = models.DateTimeField(null=True, blank=True)
     hang_seconds = models.FloatField(default=0)
-    path = models.CharField(max_length=200, blank=True, help_text="Gateway only: calls whose path contains this. Empty: all.")
+    path = models.CharField(
+        max_length=200, blank=True, help_text="Gateway only: calls whose path contains this. Empty: all."
+    )
     created = models.DateTimeField(default=timezone.now)
 
 

@@ -4,6 +4,7 @@ oauthlib parses and checks the protocol (client authentication, PKCE, redirect U
 types); this module only answers its questions from the database and mints MindSphere-style
 tokens. Refresh tokens are rotated with reuse detection, and their lifetime counts from sign-in.
 """
+
 from __future__ import annotations
 
 import base64

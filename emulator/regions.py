@@ -6,6 +6,7 @@ segment instead, so the app can be run with templated URLs (`http://127.0.0.1:80
 as the docs tell people to configure real MindSphere. The segment is taken off `path_info` and kept
 in `request.path`, as a script prefix is: links and issuers the emulator builds keep it.
 """
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 Every value comes from the environment; the defaults suit `make run` on one machine.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -53,7 +54,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def database_config(name: str, default_sqlite_path: Path) -> dict[str, Any]:
     """A DATABASES entry from a URL variable; SQLite (immediate transactions) when unset or empty."""
-    config: dict[str, Any] = dict(dj_database_url.parse(env.str(name, "") or f"sqlite:///{default_sqlite_path}", conn_max_age=0))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(env.str(name, "") or f"sqlite:///{default_sqlite_path}", conn_max_age=0)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Immediate transactions take the write lock at BEGIN, so concurrent writers
         # queue on the busy timeout instead of failing half-way with "database is locked".

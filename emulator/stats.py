@@ -1,4 +1,5 @@
 """Counting grants by tenant, for /_emulator/stats."""
+
 from __future__ import annotations
 
 from django.db.models import Count

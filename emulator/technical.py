@@ -6,6 +6,7 @@
 with the app's host tenant, for a user tenant that has the app. Refusals use MindSphere's
 `{"errors": [{"code", "logref", "message"}]}` body; docs/emulator.md says which facts are sourced.
 """
+
 from __future__ import annotations
 
 import base64

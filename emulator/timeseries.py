@@ -4,14 +4,15 @@ Pure functions with no Django import, so tests can compute the exact values the 
 Most aspects record once a minute; an aspect may record more often (`step`, e.g. every second),
 and then its values are the same smooth curve sampled more densely.
 """
+
 from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 RESOLUTION = timedelta(minutes=1)  # the default step between records
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MINUTE_SECONDS = 60.0
 
 # OPC UA status codes (OPC UA Part 4, StatusCode): the two top bits are the severity,
@@ -63,7 +64,10 @@ def values_from(asset_id: str, variable: str, first: datetime, count: int, step:
     # names: a month of 1 Hz records is 2.6 million values.
     sin, two_pi, wobble = math.sin, 2 * math.pi, 0.1 * amplitude
     minutes = (start + offset * per_step for offset in range(count))
-    return [round(base + amplitude * sin(two_pi * (minute + phase) / period) + wobble * sin(minute * 0.7), 3) for minute in minutes]
+    return [
+        round(base + amplitude * sin(two_pi * (minute + phase) / period) + wobble * sin(minute * 0.7), 3)
+        for minute in minutes
+    ]
 
 
 def quality_at(asset_id: str, variable: str, moment: datetime) -> int:
@@ -78,12 +82,17 @@ def quality_at(asset_id: str, variable: str, moment: datetime) -> int:
 
 
 def severity(code: int) -> str:
-    """"good", "uncertain" or "bad" (OPC UA: the top two bits; 11 is reserved and counted as bad)."""
+    """ "good", "uncertain" or "bad" (OPC UA: the top two bits; 11 is reserved and counted as bad)."""
     return ("good", "uncertain", "bad", "bad")[(code >> 30) & 3]
 
 
 def times_between(
-    start_exclusive: datetime, end_inclusive: datetime, *, limit: int, descending: bool = False, step: timedelta = RESOLUTION
+    start_exclusive: datetime,
+    end_inclusive: datetime,
+    *,
+    limit: int,
+    descending: bool = False,
+    step: timedelta = RESOLUTION,
 ) -> list[datetime]:
     """Marks one step apart in (start, end], oldest first (newest first when descending), at most `limit`."""
     first = floor_to(start_exclusive, step) + step
@@ -97,4 +106,4 @@ def times_between(
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,4 +1,5 @@
 """Tokens as MindSphere issues them: access and refresh tokens are RS256 JWTs signed with the tenant's key."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """PIAM endpoints per tenant: sign-in (authorize), token, token_keys and logout.do."""
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,7 @@ def unknown_tenant_page(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def unknown_tenant_json(name: str) -> JsonResponse:
-    return JsonResponse(
-        {"error": "invalid_request", "error_description": f"There is no tenant '{name}'."}, status=404
-    )
+    return JsonResponse({"error": "invalid_request", "error_description": f"There is no tenant '{name}'."}, status=404)
 
 
 def _oauth_response(headers: dict, body: str | None, status: int) -> HttpResponse:
@@ -58,9 +57,7 @@ def authorize(request: HttpRequest, tenant: str) -> HttpResponse:
         scopes, credentials = server.validate_authorization_request(uri, "GET", None, {})
     except FatalClientError as error:
         # A bad client or redirect URI must never be redirected to (RFC 6749, section 4.1.2.1).
-        return render(
-            request, "emulator/authorize_error.html", {"tenant": tenant_obj, "error": error}, status=400
-        )
+        return render(request, "emulator/authorize_error.html", {"tenant": tenant_obj, "error": error}, status=400)
     except OAuth2Error as error:
         return HttpResponseRedirect(error.in_uri(error.redirect_uri))
 

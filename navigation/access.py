@@ -4,6 +4,7 @@
 menu can read a page's roles from the view its URL name resolves to: no list of roles elsewhere.
 `signed_in_required` marks a page for every signed-in person, with a role or none (Account).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 

@@ -4,11 +4,11 @@ The lifecycle include sits in base.html outside every block, so a page that exte
 cannot lose it; role home pages must extend base_signed_in.html (the signed-in layout, itself a
 child of base.html), which E001 checks by following `{% extends %}`.
 """
+
 from __future__ import annotations
 
 from django.core.checks import Error, Tags, register
 from django.template import Engine, Template, TemplateDoesNotExist, TemplateSyntaxError
-from django.template.loader import get_template
 from django.template.loader_tags import ExtendsNode
 from django.urls import NoReverseMatch
 

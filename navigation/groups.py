@@ -1,4 +1,5 @@
 """The Django groups and scope mappings of the declared roles, created at `migrate`."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group

@@ -7,6 +7,7 @@ name `navigation:<slug>_home`, a page for that role only), its menu item, its te
 and at `migrate` its group and scope mapping. `/` sends a person to the first home their roles
 allow. `manage.py startrolehome` adds an entry and a template; see docs/role-home-pages.md.
 """
+
 from __future__ import annotations
 
 from collections.abc import Set

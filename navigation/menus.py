@@ -4,11 +4,11 @@ An item is shown to the people its page lets in: the roles that page declares wi
 where its view is (navigation/access.py), so a menu and its pages can't drift. Of the role homes,
 a person sees one: their home, the one `/` sends them to (docs/role-home-pages.md).
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _

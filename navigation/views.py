@@ -1,4 +1,5 @@
 """`/` (the Login page or the person's role home), the role home pages and the Account page."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,10 +19,10 @@ from django.views.i18n import set_language
 from sso import roles, session
 from sso.app_settings import app_settings
 from sso.models import MindSphereIdentity, TokenRecord
+from sso.request_types import SignedInRequest
 from sso.roles import role_names
 from sso.session import record_id
 from sso.views import login_page
-from sso.request_types import SignedInRequest
 
 from .access import role_required, signed_in_required
 from .homes import RoleHome, role_home_for

@@ -1,4 +1,5 @@
 """The Celery app, wired to Django the standard way: settings under CELERY_*, tasks autodiscovered."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Deployment checks (ids project.E001...; see docs/deploying.md)."""
+
 from __future__ import annotations
 
 from django.conf import settings

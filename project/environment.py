@@ -1,4 +1,5 @@
 """From environment variables to settings, with environs doing the typed parsing."""
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,11 @@ def database_config(url: str | None, default_sqlite_path: str, conn_max_age: int
     A server database keeps connections `conn_max_age` seconds (checked before reuse), so a
     request does not pay for a new connection.
     """
-    config: dict[str, Any] = dict(dj_database_url.parse(url or f"sqlite:///{default_sqlite_path}", conn_max_age=conn_max_age, conn_health_checks=True))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url or f"sqlite:///{default_sqlite_path}", conn_max_age=conn_max_age, conn_health_checks=True
+        )
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Immediate transactions take the write lock at BEGIN, so concurrent writers
         # queue on the busy timeout instead of failing half-way with "database is locked".

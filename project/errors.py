@@ -3,6 +3,7 @@ for signed-in people, a plain explanation and the next step.
 
 They are the project's `handler400` … `handler500` (project/urls.py) and its CSRF failure view.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,7 @@
 """gunicorn's configuration for `make serve` and Cloud Foundry (`gunicorn -c project/gunicorn.py project.wsgi`)."""
+
+from __future__ import annotations
+
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT') or os.environ.get('APP_PORT', '8000')}"

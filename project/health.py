@@ -2,6 +2,7 @@
 
 Both are cheap enough to be probed every few seconds, need no sign-in and touch no session.
 """
+
 from __future__ import annotations
 
 import logging

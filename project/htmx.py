@@ -6,6 +6,7 @@ response says so, set here once. Neither header comes with a plain request, so c
 pages (the service worker's offline page) are not split by it. Newer django-htmx does the same for
 HX-Request in its own middleware.
 """
+
 from __future__ import annotations
 
 from typing import cast

@@ -5,6 +5,7 @@ gunicorn and Django log URLs with their query strings. Redacting the formatted l
 traceback together) covers them all: tokens (JWTs and opaque values after a known key), codes,
 client secrets, Authorization headers (X-SPACE-AUTH-KEY's Basic too) and the configured secrets themselves.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ def redact(text: str) -> str:
 
     text = PATTERNS[0].sub(REDACTED, text)
     text = PATTERNS[1].sub(lambda match: f"{match.group(1)}={REDACTED}", text)
-    text = PATTERNS[2].sub(lambda match: f"{match.group(1)}\"{REDACTED}\"", text)
+    text = PATTERNS[2].sub(lambda match: f'{match.group(1)}"{REDACTED}"', text)
     text = PATTERNS[3].sub(lambda match: f"{match.group(1)} {REDACTED}", text)
     # The configured secrets themselves: the sign-in client's and the app's own (Token Management Service).
     for secret in (app_settings.MINDSPHERE_CLIENT_SECRET, app_settings.MDSP_KEY_STORE_CLIENT_SECRET):

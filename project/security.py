@@ -8,6 +8,7 @@ decorators) and used no nonce, so it is built once per process: django-csp build
 each response, about 50 µs of every request (docs/performance.md). A policy with
 EXCLUDE_URL_PREFIXES depends on the path, so it is left to django-csp.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -45,7 +46,9 @@ def _forget_shared_headers(**kwargs) -> None:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    def get_policy_parts(self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False) -> PolicyParts:
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only:
             parts.update = {**(parts.update or {}), "form-action": ["'self'", sign_in_origin()]}
@@ -63,7 +66,11 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     @staticmethod
     def _shares_the_policy(request: HttpRequest, response: HttpResponseBase) -> bool:
-        if isinstance(getattr(request, "_csp_nonce", None), str) or HEADER in response or HEADER_REPORT_ONLY in response:
+        if (
+            isinstance(getattr(request, "_csp_nonce", None), str)
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+        ):
             return False
         if settings.DEBUG and response.status_code in (404, 500):  # django-csp leaves debug pages alone
             return False
@@ -72,13 +79,17 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def _shared_headers(self, request: HttpRequest) -> dict[str, str] | None:
         """The plain responses' headers; None when the policies exclude paths (django-csp decides)."""
         global _shared_headers
-        if _shared_headers is None and any((getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") for name in POLICIES):
+        if _shared_headers is None and any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") for name in POLICIES
+        ):
             return None
         if _shared_headers is None:
             plain = HttpResponse()
             headers = {
                 HEADER: build_policy(**asdict(self.get_policy_parts(request, plain))),
-                HEADER_REPORT_ONLY: build_policy(**asdict(self.get_policy_parts(request, plain, report_only=True)), report_only=True),
+                HEADER_REPORT_ONLY: build_policy(
+                    **asdict(self.get_policy_parts(request, plain, report_only=True)), report_only=True
+                ),
             }
             _shared_headers = {name: value for name, value in headers.items() if value}
         return _shared_headers

@@ -6,6 +6,7 @@ but sends SIGKILL 5 s after SIGTERM: too soon for gunicorn to drain requests tha
 shutdown; on a busy machine even an idle one can take longer). honcho has no option for it, so this
 sets its wait and then runs its command line.
 """
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 The apps' own settings (MINDSPHERE_*, ASSETS_*, the .well-known ones) have their defaults in each
 app's `app_settings.py`; this file only copies the environment variables of those names.
 """
+
 from __future__ import annotations
 
 import os
@@ -93,7 +94,9 @@ TEMPLATES = [
 # Cloud Foundry binds services through VCAP_SERVICES; an explicit DATABASE_URL or REDIS_URL wins.
 DATABASE_URL = env.str("DATABASE_URL", "") or vcap_service_uri("postgres")
 REDIS_URL = env.str("REDIS_URL", "") or vcap_service_uri("redis")
-DATABASES = {"default": database_config(DATABASE_URL, str(BASE_DIR / "db.sqlite3"), env.int("DATABASE_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": database_config(DATABASE_URL, str(BASE_DIR / "db.sqlite3"), env.int("DATABASE_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so live-server tests run requests on separate connections, as in production.
     # Per process, so two test runs on one machine never share it.

@@ -1,10 +1,10 @@
 """django-allauth adapters: auto sign-up for MindSphere identities, errors back to the Login page."""
-from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from __future__ import annotations
 
 import functools
 import logging
+from typing import TYPE_CHECKING
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -33,7 +33,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # Only MindSphere identities reach sign-up; there is no local sign-up form.
         return True
 
-    def add_message(self, request: HttpRequest, level: int, message_template: str | None = None, message_context=None, *args, **kwargs) -> None:
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context=None,
+        *args,
+        **kwargs,
+    ) -> None:
         # A person without a role lands on the no-role page: a green "Successfully signed in" above
         # "No role assigned" reads as a contradiction, so that page speaks alone.
         user = (message_context or {}).get("user")

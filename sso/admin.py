@@ -1,4 +1,7 @@
 """The Django admin of the app's operators: app-wide defaults editable, every tenant's mapping visible."""
+
+from __future__ import annotations
+
 from django.contrib import admin
 
 from . import roles
@@ -99,7 +102,13 @@ class TokenRecordAdmin(admin.ModelAdmin):
     list_display = ["user", "tenant", "access_expires_at", "refresh_expires_at", "refreshed_at"]
     list_filter = ["tenant"]
     fields = readonly_fields = (
-        "user", "tenant", "access_expires_at", "refresh_expires_at", "scopes", "created", "refreshed_at"
+        "user",
+        "tenant",
+        "access_expires_at",
+        "refresh_expires_at",
+        "scopes",
+        "created",
+        "refreshed_at",
     )
 
     def has_add_permission(self, request):

@@ -6,6 +6,7 @@ app's own sign-out (through the tenant's logout.do). Every admin page is a privi
 operator who came through MindSphere gets the token check first (sso.decorators), so losing the
 `admin` scope in MindSphere closes the admin within the access token's lifetime.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -55,7 +56,11 @@ class OperatorAdminSite(admin.AdminSite):
     # The app's own sign-out answers with a redirect, not the admin's TemplateResponse.
     def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:  # type: ignore[override]
         person = request.user.pk
-        if request.method == "POST" and person is not None and MindSphereIdentity.objects.filter(user_id=person).exists():
+        if (
+            request.method == "POST"
+            and person is not None
+            and MindSphereIdentity.objects.filter(user_id=person).exists()
+        ):
             return logout(request)  # the app's own sign-out, through the tenant's logout.do
         return super().logout(request, extra_context)
 

@@ -6,6 +6,7 @@ _HTTP_TIMEOUT) are inherited from mindsphere.app_settings, where their defaults 
 here the same way. `project/settings.py` only copies environment variables of these names; the
 README's configuration table is checked against these classes by the test suite.
 """
+
 from __future__ import annotations
 
 from mindsphere.app_settings import MindSphereSettings

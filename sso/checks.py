@@ -1,4 +1,5 @@
 """System checks for the MindSphere settings (ids sso.E001...; see docs/configuration.md)."""
+
 from __future__ import annotations
 
 import re
@@ -30,11 +31,16 @@ def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
         try:
             url = fill(getattr(app_settings, name), "tenant")
         except (KeyError, IndexError, ValueError, AttributeError):  # AttributeError: e.g. "{region.name}"
-            errors.append(Error(f"{name} has an unknown placeholder.", hint="Use {tenant} and {region} only.", id="sso.E001"))
+            errors.append(
+                Error(f"{name} has an unknown placeholder.", hint="Use {tenant} and {region} only.", id="sso.E001")
+            )
             continue
         if insecure(url):
             errors.append(
-                Error(f"{name} must use https (plain http is allowed on 127.0.0.1, localhost and ::1 only).", id="sso.E002")
+                Error(
+                    f"{name} must use https (plain http is allowed on 127.0.0.1, localhost and ::1 only).",
+                    id="sso.E002",
+                )
             )
     if not APP_NAME.fullmatch(app_settings.MINDSPHERE_APP_NAME):
         errors.append(

@@ -1,4 +1,5 @@
 """How the app authenticates itself at a tenant's token endpoint (RFC 6749, section 2.3.1)."""
+
 from __future__ import annotations
 
 from urllib.parse import quote_plus

@@ -4,6 +4,7 @@ Fernet (AES-CBC + HMAC) from `cryptography`; MultiFernet decrypts with any fallb
 rotating SECRET_KEY with SECRET_KEY_FALLBACKS keeps people signed in, and rotating it without
 fallbacks makes old records undecryptable, which signs those people out.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Run the token check before views that call MindSphere (`request.mindsphere`) and before privileged ones."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -3,6 +3,7 @@
 The outage and rate-limit errors (ProviderUnavailableError, RateLimitedError) are the gateway
 client's too, so they live in mindsphere.exceptions with the gateway's MindSphereAPIError.
 """
+
 from __future__ import annotations
 
 import enum

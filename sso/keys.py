@@ -5,6 +5,7 @@ memory cache serves one process. The set is fetched again at most once per verif
 token names a key id the cached set does not have (MindSphere rotated its keys), and otherwise
 after MINDSPHERE_KEYS_CACHE_SECONDS (Mendix: 24 h). PyJWT parses the set and the keys.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,9 @@ def _cache_key(url: str) -> str:
 
 def _fetch(url: str) -> dict:
     try:
-        response = requests.get(url, timeout=app_settings.MINDSPHERE_HTTP_TIMEOUT, headers={"Accept": "application/json"})
+        response = requests.get(
+            url, timeout=app_settings.MINDSPHERE_HTTP_TIMEOUT, headers={"Accept": "application/json"}
+        )
     except (requests.Timeout, requests.ConnectionError) as error:
         raise ProviderUnavailableError(f"signing keys unreachable: {type(error).__name__}") from None
     if response.status_code >= 500 or response.status_code == 429:

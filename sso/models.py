@@ -1,4 +1,5 @@
 """The sso app's data: MindSphere identities, per-session token records, scope-to-role mapping."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -112,7 +113,7 @@ class MappingChange(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
     changes = models.JSONField(
         default=list,
-        help_text='Codes of sso.texts.MAPPING_CHANGES with their values, e.g. '
+        help_text="Codes of sso.texts.MAPPING_CHANGES with their values, e.g. "
         '[{"code": "role", "values": {"scope": "user", "before": "User", "after": "Admin"}}].',
     )
     number = models.PositiveIntegerField(

@@ -1,4 +1,5 @@
 """After allauth signs a person in: store their tokens, their identity and their roles."""
+
 from __future__ import annotations
 
 from allauth.account.signals import user_logged_in

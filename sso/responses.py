@@ -5,6 +5,7 @@ be swapped into the page), JSON clients a status with a JSON body, browsers a pa
 So every answer here varies on `Accept` too; `HX-Request` is in every response's Vary already
 (project/htmx.py).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -37,7 +38,9 @@ def safe_next(request: HttpRequest, value: str | None) -> str | None:
         value
         and value.startswith("/")
         and not value.startswith("//")
-        and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return value
     return None
@@ -54,7 +57,9 @@ def _varies(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def login_required_response(request: HttpRequest, *, htmx_status: int = 200, message: StrOrPromise = "") -> HttpResponse:
+def login_required_response(
+    request: HttpRequest, *, htmx_status: int = 200, message: StrOrPromise = ""
+) -> HttpResponse:
     """Send someone who is not signed in to the Login page.
 
     htmx: `HX-Redirect` (with `htmx_status`: 401 for the session check); JSON: 401 with the login
@@ -65,7 +70,9 @@ def login_required_response(request: HttpRequest, *, htmx_status: int = 200, mes
         return signed_out_response(request, htmx_status=htmx_status)
     if htmx_of(request):
         # Back to the page the person is on (htmx sends its URL), not to the fragment asked for.
-        response: HttpResponse = HttpResponseClientRedirect(login_url(safe_next(request, htmx_of(request).current_url_abs_path)))
+        response: HttpResponse = HttpResponseClientRedirect(
+            login_url(safe_next(request, htmx_of(request).current_url_abs_path))
+        )
         response.status_code = htmx_status
     elif wants_json(request):
         body = {"error": "signed_out" if message else "login_required", "login_url": login_url()}
@@ -117,7 +124,9 @@ def bad_request_response(request: HttpRequest, message: StrOrPromise, retry_url:
     return _varies(response)
 
 
-def unavailable_response(request: HttpRequest, retry_after: int | None = None, *, rate_limited: bool = False) -> HttpResponse:
+def unavailable_response(
+    request: HttpRequest, retry_after: int | None = None, *, rate_limited: bool = False
+) -> HttpResponse:
     """503 with Retry-After; the person stays signed in. `rate_limited`: MindSphere answered 429."""
     seconds = retry_after or app_settings.MINDSPHERE_RETRY_AFTER
     message = rate_limited_text(seconds) if rate_limited else texts.UNAVAILABLE
@@ -136,7 +145,9 @@ def api_error_response(request: HttpRequest, error) -> HttpResponse:
     status = 404 if error.status == 404 else 502
     message = f"MindSphere could not answer this request: {error.message}"
     if wants_json(request) or htmx_of(request):
-        response: HttpResponse = JsonResponse({"error": "mindsphere_error", "status": error.status, "message": message}, status=status)
+        response: HttpResponse = JsonResponse(
+            {"error": "mindsphere_error", "status": error.status, "message": message}, status=status
+        )
     else:
         response = render(request, "sso/api_error.html", {"message": message, "status": error.status}, status=status)
     return _varies(response)

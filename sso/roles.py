@@ -7,6 +7,7 @@ people whose token carries the app's `admin` scope in one of MINDSPHERE_OPERATOR
 People of a subtenant (their token's `subtenant` claim) never administer: they never get the
 tenant's admin role nor operator status, whatever their scopes (docs/tenancy.md, "Subtenants").
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -85,7 +86,9 @@ def operators_group() -> Group:
     """The group that carries what operators may do in the Django admin."""
     group, created = Group.objects.get_or_create(name=OPERATORS)
     if created or not group.permissions.exists():
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="sso", codename__in=OPERATOR_PERMISSIONS))
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="sso", codename__in=OPERATOR_PERMISSIONS)
+        )
     return group
 
 

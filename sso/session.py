@@ -6,12 +6,12 @@ only be early, never late: a refresh moves the access expiry forward (a check th
 due reads the record and takes the newer expiry), the refresh expiry never moves, and a record
 that is deleted takes its session with it (sso.receivers).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from importlib import import_module
 
 from django.conf import settings
@@ -59,7 +59,7 @@ def _expiries(request: HttpRequest) -> tuple[datetime, datetime] | None:
     saved = request.session.get(SESSION_EXPIRIES_KEY)
     if not (isinstance(saved, list) and len(saved) == 2):
         return None  # no sign-in through MindSphere in this session (a password at /admin/): no record either
-    access, refresh = (datetime.fromtimestamp(value, tz=dt_timezone.utc) for value in saved)
+    access, refresh = (datetime.fromtimestamp(value, tz=UTC) for value in saved)
     return access, refresh
 
 
@@ -188,7 +188,7 @@ def mark_ended_everywhere(session_keys: Iterable[str]) -> None:
         store = store_class(session_key=key)
         # Set the contents without loading them: loading a key that is gone would drop the key.
         store._session_cache = {SESSION_ENDED_KEY: ENDED_EVERYWHERE}
-        try:
+        try:  # noqa: SIM105
             store.save(must_create=True)
         except CreateError:
             pass  # the key is in use again (a new session took it): that device is not told

@@ -1,4 +1,5 @@
 """Token housekeeping, run by Celery beat."""
+
 from __future__ import annotations
 
 import logging

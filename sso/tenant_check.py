@@ -5,6 +5,7 @@ usable (MindSphere unreachable). On MindSphere a tenant is a host name, `{tenant
 that does not resolve while the gateway's host does is an unknown tenant too. Found and not found
 are cached for MINDSPHERE_TENANT_CHECK_CACHE_SECONDS; an outage is not, so the next try asks again.
 """
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """The tenant a person types: validated before it becomes part of any URL."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,9 @@ def clean_tenant(raw: str | None) -> str:
     value = value.lower()
     allowed = app_settings.MINDSPHERE_ALLOWED_TENANTS
     if allowed and value not in {name.lower() for name in allowed}:
-        raise InvalidTenantError(_("This app is not available for the tenant “{tenant}”. Ask your administrator.").format(tenant=value))
+        raise InvalidTenantError(
+            _("This app is not available for the tenant “{tenant}”. Ask your administrator.").format(tenant=value)
+        )
     return value
 
 

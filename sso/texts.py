@@ -1,13 +1,16 @@
 """What people are told, in plain words, when sign-in or their session goes wrong (translated: locale/),
 and the entries of a mapping's history, kept as codes so each reader sees them in their language.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 LOGIN_REQUIRED = _("Please sign in to see this page.")
 FORBIDDEN = _("This page is not for your role.")
-OPERATORS_ONLY = _("The Django admin is for the app's operators only. Your tenant's roles are managed under Roles in the menu.")
+OPERATORS_ONLY = _(
+    "The Django admin is for the app's operators only. Your tenant's roles are managed under Roles in the menu."
+)
 SIGN_IN_THROUGH_MINDSPHERE = _("Your roles come from MindSphere: sign in through MindSphere to use this page.")
 SIGNED_OUT = _("Your MindSphere session has ended. Please sign in again.")
 SIGNED_OUT_BY_YOU = _("You are signed out.")

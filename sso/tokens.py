@@ -7,13 +7,13 @@ A refresh runs for one record at a time across all processes: the record's row i
 (SELECT ... FOR UPDATE on PostgreSQL; on SQLite every transaction is IMMEDIATE, which takes the
 database write lock), and whoever waited re-reads the record and uses the token just stored.
 """
+
 from __future__ import annotations
 
 import enum
 import logging
 import math
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import requests
@@ -60,7 +60,7 @@ def decide_expiries(
 
 
 def _from_timestamp(value: int | float) -> datetime:
-    return datetime.fromtimestamp(value, tz=dt_timezone.utc)
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def _number(value: object) -> float | None:

@@ -1,4 +1,5 @@
 """Strict validation of MindSphere access tokens, bound to the tenant the person chose."""
+
 from __future__ import annotations
 
 import math
@@ -90,6 +91,6 @@ def _check_types(claims: dict) -> None:
         if len(claims.get(name) or "") > longest:
             raise TokenVerificationError(f"claim {name} is too long")
     audience = claims.get("aud")
-    if audience is not None and not isinstance(audience, str):
+    if audience is not None and not isinstance(audience, str):  # noqa: SIM102
         if not isinstance(audience, list) or not all(isinstance(item, str) for item in audience):
             raise TokenVerificationError("claim aud is neither a string nor a list of strings")

@@ -1,4 +1,5 @@
 """The Login page, the session check that the lifecycle include calls, and sign-out."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -23,7 +24,12 @@ if TYPE_CHECKING:
 
 
 def login_page(
-    request: HttpRequest, *, error: StrOrPromise = "", tenant: str | None = None, next_url: str | None = None, status: int = 200
+    request: HttpRequest,
+    *,
+    error: StrOrPromise = "",
+    tenant: str | None = None,
+    next_url: str | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The Login page: the tenant form, which posts to the provider's login view."""
     if ended_everywhere(request):

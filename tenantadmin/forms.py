@@ -1,4 +1,5 @@
 """The tenant's scope-to-role mapping as a form: one role (or none) per app scope."""
+
 from __future__ import annotations
 
 from django import forms
@@ -59,10 +60,13 @@ class MappingForm(forms.Form):
         unknown = sorted(key.removeprefix(FIELD_PREFIX) for key in sent if key not in self.fields)
         if unknown:
             raise forms.ValidationError(
-                _("This app has no scope {scopes}. Nothing was changed.").format(scopes=", ".join(unknown)), code="unknown"
+                _("This app has no scope {scopes}. Nothing was changed.").format(scopes=", ".join(unknown)),
+                code="unknown",
             )
         if not sent:
-            raise forms.ValidationError(_("The form arrived empty. Nothing was changed; please try again."), code="empty")
+            raise forms.ValidationError(
+                _("The form arrived empty. Nothing was changed; please try again."), code="empty"
+            )
         mapping = self.mapping()
         if not mapping:
             raise forms.ValidationError(_("Give at least one scope a role. Nothing was changed."), code="no_roles")
@@ -76,7 +80,11 @@ class MappingForm(forms.Form):
     def mapping(self) -> dict[str, str]:
         """scope -> role, for the scopes given a role."""
         data = getattr(self, "cleaned_data", {})
-        return {name.removeprefix(FIELD_PREFIX): data[name] for name in self.fields if name.startswith(FIELD_PREFIX) and data.get(name)}
+        return {
+            name.removeprefix(FIELD_PREFIX): data[name]
+            for name in self.fields
+            if name.startswith(FIELD_PREFIX) and data.get(name)
+        }
 
 
 def _fields(mapping: dict[str, str]) -> dict[str, str]:

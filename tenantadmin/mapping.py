@@ -1,4 +1,5 @@
 """Reading and changing one tenant's mapping, with its history, applied to the tenant's people at once."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group

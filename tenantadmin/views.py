@@ -1,4 +1,5 @@
 """/manage/roles/: a tenant admin's scope-to-role mapping, the tenant's people, and the history."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -16,16 +17,18 @@ from navigation.access import role_required
 from sso import roles, session
 from sso.app_settings import app_settings
 from sso.models import MappingChange, MindSphereIdentity
+from sso.request_types import SignedInRequest
 from sso.responses import forbidden_response
 from sso.texts import describe_mapping_change
-from sso.request_types import SignedInRequest
 
 from . import mapping
 from .forms import STALE, MappingForm
 
 PAGE = "tenantadmin:roles"
 ROLE = roles.TENANT_ADMIN_ROLE  # the tenant's admins: the role the app scope `admin` grants by default
-APPLIES = gettext_lazy("People of {tenant} get their new roles at once: their pages follow at their next page load or session check.")
+APPLIES = gettext_lazy(
+    "People of {tenant} get their new roles at once: their pages follow at their next page load or session check."
+)
 NOT_THROUGH_MINDSPHERE = gettext_lazy(
     "Roles are managed by the admins of a MindSphere tenant; sign in through MindSphere."
 )
@@ -115,7 +118,10 @@ def reset(request: SignedInRequest) -> HttpResponse:
         return _stale(request, tenant)
     if was_reset:
         messages.success(
-            request, _("The mapping of {tenant} is back to the app's defaults.").format(tenant=tenant) + " " + APPLIES.format(tenant=tenant)
+            request,
+            _("The mapping of {tenant} is back to the app's defaults.").format(tenant=tenant)
+            + " "
+            + APPLIES.format(tenant=tenant),
         )
     else:
         messages.info(request, _("{tenant} already uses the app's defaults.").format(tenant=tenant))

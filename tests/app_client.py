@@ -1,4 +1,5 @@
 """A phone's browser without JavaScript, as a requests.Session: signs in to the app through the emulator."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A real Celery worker on Redis in a subprocess, sharing the test database and the emulator."""
+
 from __future__ import annotations
 
 import os
@@ -179,11 +180,20 @@ class Worker:
 
     def __init__(self, env: dict, log_path: Path) -> None:
         self.log_path = log_path
-        self.log = open(log_path, "a")
+        self.log = open(log_path, "a")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "project", "worker", "--pool=solo", "--loglevel=INFO",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "project",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
             ],
             cwd=ROOT,
             env=env,

@@ -55,7 +55,11 @@ def private_broker_folder(tmp_path_factory) -> Iterator[None]:
     folder = tmp_path_factory.mktemp("broker")
     (folder / "control").mkdir()
     saved = conf.broker_transport_options
-    conf.broker_transport_options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder / "control")}
+    conf.broker_transport_options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(folder / "control"),
+    }
     _drop_pools()
     yield
     conf.broker_transport_options = saved

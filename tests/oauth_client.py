@@ -1,4 +1,5 @@
 """A plain OAuth client for the emulator, written with requests-oauthlib, as a mobile app would use it."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,9 @@ class Authorization:
     error: str | None
 
 
-def start(emulator: Emulator, tenant: str, *, redirect_uri: str = REDIRECT_URI, client_id: str = CLIENT_ID) -> tuple[OAuth2Session, str]:
+def start(
+    emulator: Emulator, tenant: str, *, redirect_uri: str = REDIRECT_URI, client_id: str = CLIENT_ID
+) -> tuple[OAuth2Session, str]:
     oauth = OAuth2Session(client_id, redirect_uri=redirect_uri, pkce="S256")
     url, _state = oauth.authorization_url(f"{emulator.url}/{tenant}/oauth/authorize")
     return oauth, url
@@ -65,7 +68,9 @@ def authorize(emulator: Emulator, tenant: str, email: str, password: str = "demo
     )
 
 
-def exchange(emulator: Emulator, tenant: str, authorization: Authorization, *, client_secret: str = CLIENT_SECRET) -> dict:
+def exchange(
+    emulator: Emulator, tenant: str, authorization: Authorization, *, client_secret: str = CLIENT_SECRET
+) -> dict:
     return authorization.oauth.fetch_token(
         f"{emulator.url}/{tenant}/oauth/token",
         authorization_response=authorization.location,
@@ -79,7 +84,9 @@ def sign_in(emulator: Emulator, tenant: str, email: str, password: str = "demo")
     return exchange(emulator, tenant, authorize(emulator, tenant, email, password))
 
 
-def refresh(emulator: Emulator, tenant: str, refresh_token: str, *, client_secret: str = CLIENT_SECRET) -> requests.Response:
+def refresh(
+    emulator: Emulator, tenant: str, refresh_token: str, *, client_secret: str = CLIENT_SECRET
+) -> requests.Response:
     """The raw refresh response (tests look at error bodies, so no raising here)."""
     return requests.post(
         f"{emulator.url}/{tenant}/oauth/token",

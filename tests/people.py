@@ -1,4 +1,5 @@
 """People of two tenants as sign-in leaves them (identity, roles), without MindSphere: for page tests."""
+
 from __future__ import annotations
 
 from datetime import timedelta

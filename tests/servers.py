@@ -1,4 +1,5 @@
 """The emulator as a real server in a subprocess, for tests that talk to it over HTTP."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`make bench` stays runnable (docs/performance.md). Timings are printed by the bench, never asserted."""
+
 from __future__ import annotations
 
 import shutil
@@ -32,8 +33,20 @@ def test_the_bench_runs_end_to_end_and_prints_its_table_and_targets(capsys):
         pytest.skip("needs Debian's wrk (the bench installs it with apt-get)")
     run.main(["--seconds", "1", "--connections", "2", "--sqlite-only", "--records", "40", "--assets", "30"])
     out = capsys.readouterr().out
-    for row in ("/bench/anonymous/", "/bench/signed-in/", "/bench/session/", "/bench/layout/", "/sso/session/", "/home/admin/", "/home/user/", "/account/",
-                "/manage/roles/", "range=30d (1 conn)", "/sso/session/ (40 records)", "/assets/ (30 assets)"):
+    for row in (
+        "/bench/anonymous/",
+        "/bench/signed-in/",
+        "/bench/session/",
+        "/bench/layout/",
+        "/sso/session/",
+        "/home/admin/",
+        "/home/user/",
+        "/account/",
+        "/manage/roles/",
+        "range=30d (1 conn)",
+        "/sso/session/ (40 records)",
+        "/assets/ (30 assets)",
+    ):
         assert row in out, out
     assert ">= 0.95x signed-in" in out and ">= 0.8x signed-in" in out and "p50 <= 300 ms" in out
     assert "floor of every page" in out and "floor of the check" in out

@@ -1,4 +1,5 @@
 """One style of error page (project/errors.py, templates/errors/layout.html): 400, 403, 404, 500, CSRF."""
+
 from __future__ import annotations
 
 import pytest

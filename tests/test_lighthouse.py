@@ -1,4 +1,5 @@
 """`make lighthouse` stays runnable (docs/accessibility.md). Cheap: the audit itself is not run here."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -43,17 +44,26 @@ def test_scores_and_what_cost_points_are_read_from_a_report():
     report = {
         "categories": {
             "performance": {"score": 0.994, "auditRefs": [{"id": "largest-contentful-paint", "weight": 25}]},
-            "accessibility": {"score": 0.93, "auditRefs": [{"id": "aria-allowed-role", "weight": 1}, {"id": "listitem", "weight": 0}]},
+            "accessibility": {
+                "score": 0.93,
+                "auditRefs": [{"id": "aria-allowed-role", "weight": 1}, {"id": "listitem", "weight": 0}],
+            },
             "best-practices": {"score": 1, "auditRefs": []},
         },
         "audits": {
             "largest-contentful-paint": {"id": "largest-contentful-paint", "score": 0.95, "title": "LCP"},
-            "aria-allowed-role": {"id": "aria-allowed-role", "score": 0, "title": "Uses ARIA roles only on compatible elements"},
+            "aria-allowed-role": {
+                "id": "aria-allowed-role",
+                "score": 0,
+                "title": "Uses ARIA roles only on compatible elements",
+            },
             "listitem": {"id": "listitem", "score": 0, "title": "not weighted"},
         },
     }
     assert runner.scores(report) == {"performance": 99, "accessibility": 93, "best-practices": 100}
-    assert runner.failing_audits(report) == ["accessibility: aria-allowed-role (0) Uses ARIA roles only on compatible elements"]
+    assert runner.failing_audits(report) == [
+        "accessibility: aria-allowed-role (0) Uses ARIA roles only on compatible elements"
+    ]
 
 
 def test_the_node_script_parses_and_finds_its_packages():

@@ -1,4 +1,5 @@
 """Production settings: secure by default with DEBUG off, headers on every page, health, VCAP_SERVICES."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,15 @@ PRODUCTION = {"DEBUG": "0", "LOCAL_HTTP": "0", "SECRET_KEY": STRONG_KEY, "ALLOWE
 
 def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     # The run's own DATABASE_URL (CI's PostgreSQL pass) would win over what a test sets up.
-    unset = ("DEBUG", "SECRET_KEY", "LOCAL_HTTP", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+    unset = (
+        "DEBUG",
+        "SECRET_KEY",
+        "LOCAL_HTTP",
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+    )
     clean = {key: value for key, value in os.environ.items() if key not in unset}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -32,7 +41,9 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     # check --deploy reports it (async.E001).
     unset = ("DEBUG", "SECRET_KEY", "LOCAL_HTTP", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {key: value for key, value in os.environ.items() if key not in unset}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
 
 
 def test_the_documented_production_environment_passes_check_deploy():
@@ -46,7 +57,11 @@ def test_the_documented_production_environment_passes_check_deploy():
     ids=["development-default", "short", "django-insecure", "few-characters"],
 )
 def test_debug_off_refuses_a_weak_or_default_secret_key(key):
-    env = {**PRODUCTION, "SECRET_KEY": key} if key else {key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"}
+    env = (
+        {**PRODUCTION, "SECRET_KEY": key}
+        if key
+        else {key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"}
+    )
     result = manage("check", env=env)
     assert result.returncode != 0 and "project.E001" in result.stderr
 
@@ -159,10 +174,22 @@ def test_readyz_names_what_failed(client, db):
 # --- Cloud Foundry's VCAP_SERVICES ----------------------------------------------------------------
 
 VCAP = {
-    "postgres": [{"name": "starter-db", "label": "postgres", "tags": ["postgresql", "relational"],
-                  "credentials": {"uri": "postgres://u:p@db.internal:5432/starter"}}],
-    "redis": [{"name": "starter-cache", "label": "redis", "tags": ["redis", "key-value"],
-               "credentials": {"uri": "redis://:secret@cache.internal:6379/0"}}],
+    "postgres": [
+        {
+            "name": "starter-db",
+            "label": "postgres",
+            "tags": ["postgresql", "relational"],
+            "credentials": {"uri": "postgres://u:p@db.internal:5432/starter"},
+        }
+    ],
+    "redis": [
+        {
+            "name": "starter-cache",
+            "label": "redis",
+            "tags": ["redis", "key-value"],
+            "credentials": {"uri": "redis://:secret@cache.internal:6379/0"},
+        }
+    ],
 }
 
 
@@ -173,8 +200,12 @@ def test_services_come_from_vcap_services():
     )
     result = run_django(code, {"VCAP_SERVICES": json.dumps(VCAP)})
     assert json.loads(result.stdout) == [
-        "django.db.backends.postgresql", "db.internal", "starter",
-        "redis://:secret@cache.internal:6379/0", "django.contrib.sessions.backends.cache", "redis://:secret@cache.internal:6379/0",
+        "django.db.backends.postgresql",
+        "db.internal",
+        "starter",
+        "redis://:secret@cache.internal:6379/0",
+        "django.contrib.sessions.backends.cache",
+        "redis://:secret@cache.internal:6379/0",
     ]
     explicit = run_django(code, {"VCAP_SERVICES": json.dumps(VCAP), "DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
     assert json.loads(explicit.stdout)[0] == "django.db.backends.sqlite3"  # an explicit DATABASE_URL wins

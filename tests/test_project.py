@@ -1,4 +1,5 @@
 """The project's shape: layers, the emulator outside the app, settings from the environment."""
+
 from __future__ import annotations
 
 import json
@@ -111,7 +112,10 @@ def test_the_readme_documents_every_app_setting_with_its_default(settings_class,
 
 @pytest.mark.parametrize(
     ("env", "expected"),
-    [({}, None), ({"MINDSPHERE_TOKEN_LEEWAY": "300", "MINDSPHERE_ALLOWED_TENANTS": "acme, globex"}, [300, ["acme", "globex"]])],
+    [
+        ({}, None),
+        ({"MINDSPHERE_TOKEN_LEEWAY": "300", "MINDSPHERE_ALLOWED_TENANTS": "acme, globex"}, [300, ["acme", "globex"]]),
+    ],
 )
 def test_app_settings_come_from_the_environment(env, expected):
     code = (
@@ -137,7 +141,9 @@ def test_app_settings_come_from_the_environment(env, expected):
 
 def test_a_bad_value_in_the_environment_stops_the_app_with_its_name():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "MINDSPHERE_TOKEN_LEEWAY": "two minutes"}
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0 and "MINDSPHERE_TOKEN_LEEWAY" in result.stderr
 
 
@@ -151,7 +157,11 @@ def test_loading_the_settings_makes_no_folder_and_celery_makes_its_own(tmp_path)
         f"print(made, [pathlib.Path(p).is_dir() for p in ({str(broker / 'control')!r}, {str(schedule.parent)!r})])"
     )
     clean = {key: value for key, value in os.environ.items() if key not in ("CELERY_BROKER_URL", "REDIS_URL")}
-    env = {**clean, "DJANGO_SETTINGS_MODULE": "project.settings", "CELERY_BROKER_FOLDER": str(broker),
-           "CELERY_BEAT_SCHEDULE_FILENAME": str(schedule)}
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "CELERY_BROKER_FOLDER": str(broker),
+        "CELERY_BEAT_SCHEDULE_FILENAME": str(schedule),
+    }
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "[False, False] [True, True]", result.stderr

@@ -5,6 +5,7 @@ sessions (the bare signed-in view needs two: session and user), none with cache 
 in production), and never a write. Pages are pinned per kind, with database and cache sessions.
 Timings are not asserted anywhere; `make bench` measures them (docs/performance.md).
 """
+
 from __future__ import annotations
 
 import re
@@ -84,7 +85,9 @@ REFRESH = {DB: 16, CACHE: 12}
 EXPIRED = {DB: 21, CACHE: 13}
 
 
-def test_refresh_reads_the_record_and_keeps_the_new_expiry_in_the_session(signed_in, engine, emulator, django_assert_num_queries):
+def test_refresh_reads_the_record_and_keeps_the_new_expiry_in_the_session(
+    signed_in, engine, emulator, django_assert_num_queries
+):
     before = emulator.stats()["tenants"]["acme"].get("refreshes", 0)
     expire_access_token()
     with django_assert_num_queries(REFRESH[engine]):
@@ -141,6 +144,8 @@ def test_pages_listing_people_make_no_query_per_person(signed_in, engine, path, 
     for number in range(20):
         user = User.objects.create(username=f"acme-{number}")
         user.groups.add(*Group.objects.filter(name__in=["Admin", "User"]))
-        MindSphereIdentity.objects.create(user=user, tenant="acme", mindsphere_user_id=str(number), email=f"p{number}@acme.example")
+        MindSphereIdentity.objects.create(
+            user=user, tenant="acme", mindsphere_user_id=str(number), email=f"p{number}@acme.example"
+        )
     with django_assert_num_queries(SESSION_QUERIES[engine] + PAGES[path]):
         assert signed_in.get(path).status_code == 200

@@ -5,6 +5,7 @@ instances make exactly one refresh; an instance killed mid-run costs nobody thei
 export started through the balancer finishes on the worker. Needs haproxy (`.ci/run` installs it),
 PostgreSQL and Redis, so it runs in CI's PostgreSQL pass (DATABASE_URL set) and is skipped elsewhere.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,9 @@ pytestmark = [
     pytest.mark.live,
     pytest.mark.postgres,
     pytest.mark.skipif(shutil.which("haproxy") is None, reason="needs haproxy (apt-get install haproxy)"),
-    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"
+    ),
 ]
 
 
@@ -46,14 +49,23 @@ def database() -> str:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
     url = f"{base}/{name}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env={**clean_env(), "DATABASE_URL": url, "DEBUG": "1"})
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        check=True,
+        env={**clean_env(), "DATABASE_URL": url, "DEBUG": "1"},
+    )
     yield url
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def clean_env() -> dict[str, str]:
-    return {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST", "MINDSPHERE_", "CELERY_", "DATABASE_URL", "REDIS_URL"))}
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PYTEST", "MINDSPHERE_", "CELERY_", "DATABASE_URL", "REDIS_URL"))
+    }
 
 
 class Stack:
@@ -64,7 +76,9 @@ class Stack:
 
     def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = (self.workdir / f"{name}.log").open("w")
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.processes[name] = process
         return process
 
@@ -145,11 +159,27 @@ def stack(tmp_path, database, celery_redis_url, emulator_factory):
     ports = {"a": free_port(), "b": free_port(), "lb": free_port()}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     for name in ("a", "b"):
-        stack.start(name, [gunicorn, "-c", "project/gunicorn.py", "--bind", f"127.0.0.1:{ports[name]}", "project.wsgi"], env)
+        stack.start(
+            name, [gunicorn, "-c", "project/gunicorn.py", "--bind", f"127.0.0.1:{ports[name]}", "project.wsgi"], env
+        )
         stack.wait_ready(name, f"http://127.0.0.1:{ports[name]}/healthz")
     (tmp_path / "haproxy.cfg").write_text(HAPROXY.format(port=ports["lb"], a=ports["a"], b=ports["b"]))
     stack.start("haproxy", ["haproxy", "-db", "-f", str(tmp_path / "haproxy.cfg")], env)
-    stack.start("worker", [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool=threads", "--concurrency=2", "--loglevel=INFO"], env)
+    stack.start(
+        "worker",
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "project",
+            "worker",
+            "--pool=threads",
+            "--concurrency=2",
+            "--loglevel=INFO",
+        ],
+        env,
+    )
     stack.wait_ready("haproxy", f"http://127.0.0.1:{ports['lb']}/healthz")
     stack.url, stack.emulator = f"http://127.0.0.1:{ports['lb']}", emulator
     yield stack
@@ -188,7 +218,11 @@ def test_two_instances_behind_haproxy(stack):
     page = browser.get(app.url("/assets/"), timeout=30).text
     asset_id = re.search(r'href="/assets/([^/"]+)/"', page).group(1)
     today = date.today().isoformat()
-    started = app.post(browser, f"/assets/{asset_id}/export/", {"property_set": "Environment", "variables": "temperature", "start": today, "end": today})
+    started = app.post(
+        browser,
+        f"/assets/{asset_id}/export/",
+        {"property_set": "Environment", "variables": "temperature", "start": today, "end": today},
+    )
     assert started.status_code == 302, started.text[:500]
     status_url = app.url(started.headers["Location"])
     deadline = time.monotonic() + 90

@@ -1,4 +1,5 @@
 """No secret in any log line, at any level: sign-in, refresh and an export at LOG_LEVEL=DEBUG."""
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,9 @@ NOISY = ["", "requests_oauthlib", "oauthlib", "urllib3", "django", "allauth", "s
 @pytest.fixture
 def debug_logs():
     """Every logger at DEBUG; what the app's own console handler (settings.LOGGING) writes, read back."""
-    (console,) = [handler for handler in logging.getLogger().handlers if isinstance(handler.formatter, RedactingFormatter)]
+    (console,) = [
+        handler for handler in logging.getLogger().handlers if isinstance(handler.formatter, RedactingFormatter)
+    ]
     saved = {name: logging.getLogger(name).level for name in NOISY}
     for name in NOISY:
         logging.getLogger(name).setLevel(logging.DEBUG)

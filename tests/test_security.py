@@ -1,4 +1,5 @@
 """The Content-Security-Policy middleware: one header built once per process, own headers where asked."""
+
 from __future__ import annotations
 
 import os

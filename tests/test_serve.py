@@ -2,6 +2,7 @@
 
 Also the Procfile Cloud Foundry runs: its web command serves /healthz on $PORT.
 """
+
 from __future__ import annotations
 
 import os
@@ -91,7 +92,9 @@ def test_make_serve_runs_the_production_stack_and_stops_cleanly(services, tmp_pa
     stack_env = services
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        make = subprocess.Popen(["make", "serve"], cwd=ROOT, env=stack_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        make = subprocess.Popen(
+            ["make", "serve"], cwd=ROOT, env=stack_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     base = f"http://127.0.0.1:{stack_env['APP_PORT']}"
     try:
         login = wait_for(base + "/", make, log)
@@ -101,11 +104,15 @@ def test_make_serve_runs_the_production_stack_and_stops_cleanly(services, tmp_pa
         assert login.headers["Server"] == "gunicorn"
         assert "Content-Security-Policy" in login.headers and login.headers["X-Frame-Options"] == "DENY"
         missing = requests.get(base + "/no-such-page/", timeout=10)
-        assert missing.status_code == 404 and "Traceback" not in missing.text and "URLconf" not in missing.text  # DEBUG off
+        assert (
+            missing.status_code == 404 and "Traceback" not in missing.text and "URLconf" not in missing.text
+        )  # DEBUG off
         css = login.text.split('href="/static/css/', 1)[1].split('"', 1)[0]
         assert requests.get(f"{base}/static/css/{css}", timeout=10).status_code == 200  # collected, hashed
         assert requests.get(base + "/readyz", timeout=10).json()["ready"] is True
-        callback = requests.get(base + "/accounts/mindsphere/login/callback/?code=SECRETCODE123&state=SECRETSTATE9", timeout=10)
+        callback = requests.get(
+            base + "/accounts/mindsphere/login/callback/?code=SECRETCODE123&state=SECRETSTATE9", timeout=10
+        )
         assert callback.status_code in (200, 302)
         emulator = wait_for(f"http://127.0.0.1:{stack_env['EMULATOR_PORT']}/_emulator/stats", make, log)
         assert emulator.status_code == 200
@@ -132,12 +139,24 @@ def wait_until(condition, log: Path, deadline: float = 60) -> None:
 @pytest.mark.live
 def test_the_procfile_web_command_serves_healthz_on_port(stack_env, tmp_path):
     """Cloud Foundry runs the Procfile's web command with $PORT set and the app's bin on PATH."""
-    web = next(line.split(":", 1)[1].strip() for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    web = next(
+        line.split(":", 1)[1].strip()
+        for line in (ROOT / "Procfile").read_text().splitlines()
+        if line.startswith("web:")
+    )
     port = free_port()
-    env = {**stack_env, "PORT": str(port), "HOST": "127.0.0.1", "DEBUG": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env = {
+        **stack_env,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "DEBUG": "0",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
     log = tmp_path / "web.log"
     with log.open("w") as out:
-        process = subprocess.Popen(web, shell=True, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            web, shell=True, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         response = wait_for(f"http://127.0.0.1:{port}/healthz", process, log)
         assert response.status_code == 200 and response.text == "ok"

@@ -5,6 +5,7 @@ Pages that call MindSphere answer without a token record here (the person is the
 what matters is who gets in at all, and that nothing of other people shows or changes. The other
 pages are opened with a valid token, as sign-in leaves it: privileged pages check it first.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,14 +58,21 @@ def world():
     now = timezone.now()
     for tenant in TENANTS:
         FleetOverview.objects.create(
-            tenant=tenant, asset_count=2, computed_at=now,
+            tenant=tenant,
+            asset_count=2,
+            computed_at=now,
             not_reporting=[{"assetId": f"{tenant}-asset", "name": f"Secret {tenant} pump", "lastSeen": None}],
         )
     for owner in OWNERS:
         Export.objects.create(
-            user=people[owner], tenant=owner.tenant, asset_id=f"{owner.label}-asset",
-            asset_name=f"Secret {owner.label} pump", property_set="Env", variables=["t"],
-            start=now - timedelta(days=1), end=now,
+            user=people[owner],
+            tenant=owner.tenant,
+            asset_id=f"{owner.label}-asset",
+            asset_name=f"Secret {owner.label} pump",
+            property_set="Env",
+            variables=["t"],
+            start=now - timedelta(days=1),
+            end=now,
         )
     return people
 
@@ -107,10 +115,19 @@ def urls(world) -> list[tuple[str, Persona | None]]:
     owners = {world[owner].pk: owner for owner in OWNERS}
     exports = [(export.pk, owners[export.user_id]) for export in Export.objects.all()]
     return [
-        ("/", None), ("/home/admin/", None), ("/home/user/", None), ("/account/", None), ("/assets/", None),
-        ("/assets/exports/", None), ("/manage/roles/", None), *((url, None) for url in sorted(FLEET_PAGES)),
-        ("/admin/", None), ("/admin/sso/scoperolemapping/", None), ("/admin/fleet/fleetoverview/", None),
-        ("/admin/sso/mindsphereidentity/", None), ("/admin/sso/tokenrecord/", None),
+        ("/", None),
+        ("/home/admin/", None),
+        ("/home/user/", None),
+        ("/account/", None),
+        ("/assets/", None),
+        ("/assets/exports/", None),
+        ("/manage/roles/", None),
+        *((url, None) for url in sorted(FLEET_PAGES)),
+        ("/admin/", None),
+        ("/admin/sso/scoperolemapping/", None),
+        ("/admin/fleet/fleetoverview/", None),
+        ("/admin/sso/mindsphereidentity/", None),
+        ("/admin/sso/tokenrecord/", None),
         *((f"/assets/exports/{pk}/", owner) for pk, owner in exports),
         *((f"/assets/exports/{pk}/download/", owner) for pk, owner in exports),
     ]
@@ -164,7 +181,10 @@ def test_every_post(client, world, persona):
     posts = [
         ("/manage/roles/", {"tenant": target, "version": 0, "scope-admin": "Admin", "scope-user": "Admin"}),
         ("/manage/roles/reset/", {"tenant": target, "version": 0}),
-        (f"/assets/{target}-asset/export/", {"property_set": "Env", "variables": "t", "start": "2026-01-01", "end": "2026-01-02"}),
+        (
+            f"/assets/{target}-asset/export/",
+            {"property_set": "Env", "variables": "t", "start": "2026-01-01", "end": "2026-01-02"},
+        ),
         ("/admin/sso/scoperolemapping/add/", {"scope": "extra", "group": Group.objects.get(name="Admin").pk}),
         ("/fleet/refresh/", {"tenant": target}),  # the tenant comes from the session, never from the form
     ]
@@ -181,7 +201,9 @@ def test_every_post(client, world, persona):
             assert response.status_code == 302  # a run of their own tenant, back to their page
         else:
             assert response.status_code in (403, 302), f"{persona} POST {url}: {response.status_code}"
-    after = sorted(ScopeRoleMapping.objects.exclude(tenant="", scope="extra").values_list("tenant", "scope", "group__name"))
+    after = sorted(
+        ScopeRoleMapping.objects.exclude(tenant="", scope="extra").values_list("tenant", "scope", "group__name")
+    )
     assert after == before  # no tenant's mapping changed
     assert not MappingChange.objects.exclude(tenant="").exists()
     assert Export.objects.count() == len(OWNERS)

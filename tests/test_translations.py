@@ -1,4 +1,5 @@
 """German and English: every text a person reads is marked for translation, and German is complete."""
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,14 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "de" / "LC_MESSAGES" / "django.po"
-APP_TEMPLATE_DIRS = ["templates", "sso/templates", "navigation/templates", "assets/templates", "tenantadmin/templates", "webapp/templates"]
+APP_TEMPLATE_DIRS = [
+    "templates",
+    "sso/templates",
+    "navigation/templates",
+    "assets/templates",
+    "tenantadmin/templates",
+    "webapp/templates",
+]
 # Attributes a person reads (or hears) that must be translated like text.
 READ_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"{]*)"')
 NOT_WORDS = {"UTC"}  # a time zone's name, the same in every language
@@ -72,11 +80,43 @@ def test_the_german_catalogue_is_complete():
 def test_makemessages_finds_nothing_new(tmp_path):
     """Every marked string is in the German catalogue: run makemessages on a copy and compare."""
     copy = tmp_path / "project"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "var", "media", "staticfiles", "test-artifacts", "*.sqlite3", "__pycache__", "*.mo"))
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "project.settings"}
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "tests",
+            "var",
+            "media",
+            "staticfiles",
+            "test-artifacts",
+            "*.sqlite3",
+            "__pycache__",
+            "*.mo",
+        ),
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+    }
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "de", "--ignore", "emulator/*", "--ignore", "bench/*", "-v0"],
-        cwd=copy, env=env, check=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "de",
+            "--ignore",
+            "emulator/*",
+            "--ignore",
+            "bench/*",
+            "-v0",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
     )
     made = {entry.msgid for entry in polib.pofile(str(copy / "locale/de/LC_MESSAGES/django.po")) if not entry.obsolete}
     committed = {entry.msgid for entry in polib.pofile(str(CATALOGUE)) if not entry.obsolete}
@@ -88,7 +128,9 @@ def test_makemessages_finds_nothing_new(tmp_path):
 
 def test_the_browser_language_chooses_german(client, db):
     page = client.get("/", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}).content.decode()
-    assert '<html lang="de">' in page and "Anmelden" in page and "Geben Sie den Namen Ihres MindSphere-Tenants ein" in page
+    assert (
+        '<html lang="de">' in page and "Anmelden" in page and "Geben Sie den Namen Ihres MindSphere-Tenants ein" in page
+    )
 
 
 def test_english_by_default(client, db):

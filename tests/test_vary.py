@@ -1,4 +1,5 @@
 """Every response says it varies on htmx's request headers (project/htmx.py), pages and error pages alike."""
+
 from __future__ import annotations
 
 import pytest

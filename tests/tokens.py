@@ -3,6 +3,7 @@
 The session check decides from the expiries kept in the session (sso.session), so a test that
 moves a record's expiry with an UPDATE moves that copy too, as a refresh or the clock would.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

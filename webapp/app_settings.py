@@ -1,4 +1,5 @@
 """The webapp app's settings and their defaults (the pattern: mindsphere/app_settings.py)."""
+
 from __future__ import annotations
 
 from mindsphere.app_settings import AppSettingsBase

@@ -4,6 +4,7 @@ Django renders aware datetimes in the active zone (templates' `date` filter, `lo
 activating it here is all the pages need. Anything that is not a known IANA zone name counts as
 no cookie: the request renders in UTC (settings.TIME_ZONE).
 """
+
 from __future__ import annotations
 
 import zoneinfo

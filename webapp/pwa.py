@@ -4,6 +4,7 @@ The service worker keeps exactly one page, `/offline/`, and the static files tha
 never stores a page that may carry personal data: navigations go to the network and only when the
 network fails does it answer with the offline page (docs/installable-app.md).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,7 +49,10 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "display": "standalone",
         "theme_color": THEME_COLOR,
         "background_color": BACKGROUND_COLOR,
-        "icons": [{"src": static(name), "sizes": sizes, "type": "image/png", "purpose": purpose} for name, sizes, purpose in ICONS],
+        "icons": [
+            {"src": static(name), "sizes": sizes, "type": "image/png", "purpose": purpose}
+            for name, sizes, purpose in ICONS
+        ],
     }
     response = JsonResponse(data, content_type="application/manifest+json")
     patch_cache_control(response, no_cache=True)

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.urls import path
 
 from . import pwa, wellknown
@@ -10,5 +12,9 @@ urlpatterns = [
     path("offline/", pwa.offline, name="offline"),
     # Exact paths, no trailing slash: the phones fetch them as they are and follow no redirect.
     path(".well-known/assetlinks.json", wellknown.assetlinks, name="assetlinks"),
-    path(".well-known/apple-app-site-association", wellknown.apple_app_site_association, name="apple_app_site_association"),
+    path(
+        ".well-known/apple-app-site-association",
+        wellknown.apple_app_site_association,
+        name="apple_app_site_association",
+    ),
 ]

@@ -7,6 +7,7 @@
 Each answers 404 until configured. System checks webapp.E001 (Android) and webapp.E002 (iOS)
 reject values the phones would silently ignore.
 """
+
 from __future__ import annotations
 
 import re
@@ -134,5 +135,11 @@ def check_ios_universal_links(app_configs=None, **kwargs) -> list[Error]:
                     )
                 )
         if not paths:
-            errors.append(Error("IOS_APP_PATHS is empty, so no link would open the app.", hint="The default is /*.", id="webapp.E002"))
+            errors.append(
+                Error(
+                    "IOS_APP_PATHS is empty, so no link would open the app.",
+                    hint="The default is /*.",
+                    id="webapp.E002",
+                )
+            )
     return errors

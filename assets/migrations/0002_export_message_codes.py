@@ -4,25 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0001_initial'),
+        ("assets", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='export',
-            name='message_code',
-            field=models.CharField(blank=True, help_text='A key of assets.texts.EXPORT_MESSAGES.', max_length=30),
+            model_name="export",
+            name="message_code",
+            field=models.CharField(blank=True, help_text="A key of assets.texts.EXPORT_MESSAGES.", max_length=30),
         ),
         migrations.AddField(
-            model_name='export',
-            name='message_values',
+            model_name="export",
+            name="message_values",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='export',
-            name='message',
-            field=models.TextField(blank=True, help_text='In English, for the admin and the logs; pages show message_code translated.'),
+            model_name="export",
+            name="message",
+            field=models.TextField(
+                blank=True, help_text="In English, for the admin and the logs; pages show message_code translated."
+            ),
         ),
     ]

@@ -9,165 +9,275 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9-]{0,19}$', "An app name is lowercase letters, digits and '-', starts with a letter, at most 20 characters.")])),
-                ('client_id', models.CharField(max_length=200, unique=True)),
-                ('client_secret', models.CharField(max_length=200)),
-                ('redirect_uris', models.TextField(help_text='One URI per line.')),
-                ('post_logout_redirect_uris', models.TextField(blank=True, help_text='One URI per line.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9-]{0,19}$",
+                                "An app name is lowercase letters, digits and '-', starts with a letter, at most 20 characters.",
+                            )
+                        ],
+                    ),
+                ),
+                ("client_id", models.CharField(max_length=200, unique=True)),
+                ("client_secret", models.CharField(max_length=200)),
+                ("redirect_uris", models.TextField(help_text="One URI per line.")),
+                ("post_logout_redirect_uris", models.TextField(blank=True, help_text="One URI per line.")),
             ],
         ),
         migrations.CreateModel(
-            name='Fault',
+            name="Fault",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('503', 'Unavailable'), ('hang', 'Hang'), ('invalid_grant', 'Invalid Grant')], max_length=20)),
-                ('tenant', models.CharField(blank=True, help_text='Empty: every tenant.', max_length=63)),
-                ('remaining_calls', models.PositiveIntegerField(blank=True, null=True)),
-                ('until', models.DateTimeField(blank=True, null=True)),
-                ('hang_seconds', models.FloatField(default=0)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("503", "Unavailable"), ("hang", "Hang"), ("invalid_grant", "Invalid Grant")],
+                        max_length=20,
+                    ),
+                ),
+                ("tenant", models.CharField(blank=True, help_text="Empty: every tenant.", max_length=63)),
+                ("remaining_calls", models.PositiveIntegerField(blank=True, null=True)),
+                ("until", models.DateTimeField(blank=True, null=True)),
+                ("hang_seconds", models.FloatField(default=0)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='GrantEvent',
+            name="GrantEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tenant', models.CharField(max_length=63)),
-                ('kind', models.CharField(choices=[('authorization_codes', 'Authorization Code'), ('code_exchanges', 'Code Exchange'), ('code_exchange_failures', 'Code Exchange Failure'), ('refreshes', 'Refresh'), ('refresh_failures', 'Refresh Failure')], max_length=40)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("tenant", models.CharField(max_length=63)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("authorization_codes", "Authorization Code"),
+                            ("code_exchanges", "Code Exchange"),
+                            ("code_exchange_failures", "Code Exchange Failure"),
+                            ("refreshes", "Refresh"),
+                            ("refresh_failures", "Refresh Failure"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=63, unique=True, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9]{1,62}$', 'A tenant name is lowercase letters and digits, starts with a letter, 2 to 63 characters.')])),
-                ('display_name', models.CharField(blank=True, max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=63,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9]{1,62}$",
+                                "A tenant name is lowercase letters and digits, starts with a letter, 2 to 63 characters.",
+                            )
+                        ],
+                    ),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=100)),
             ],
         ),
         migrations.CreateModel(
-            name='AppScope',
+            name="AppScope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_-]*$', "A scope is lowercase letters, digits, '_' or '-'.")])),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scopes', to='emulator.application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=50,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9_-]*$", "A scope is lowercase letters, digits, '_' or '-'."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scopes", to="emulator.application"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application__name', 'name'],
+                "ordering": ["application__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SignIn',
+            name="SignIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('refresh_expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_reason', models.CharField(blank=True, max_length=100)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='emulator.application')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='emulator.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("refresh_expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_reason", models.CharField(blank=True, max_length=100)),
+                (
+                    "application",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="emulator.application"),
+                ),
+                ("tenant", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="emulator.tenant")),
             ],
         ),
         migrations.CreateModel(
-            name='RefreshToken',
+            name="RefreshToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('rotated_at', models.DateTimeField(blank=True, null=True)),
-                ('sign_in', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='refresh_tokens', to='emulator.signin')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("rotated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "sign_in",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="refresh_tokens", to="emulator.signin"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SigningKey',
+            name="SigningKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=64, unique=True)),
-                ('private_key_pem', models.TextField()),
-                ('active', models.BooleanField(default=True, help_text='New tokens are signed with the newest active key.')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keys', to='emulator.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kid", models.CharField(max_length=64, unique=True)),
+                ("private_key_pem", models.TextField()),
+                (
+                    "active",
+                    models.BooleanField(default=True, help_text="New tokens are signed with the newest active key."),
+                ),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="keys", to="emulator.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Asset',
+            name="Asset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('asset_id', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=128)),
-                ('external_id', models.CharField(blank=True, max_length=255)),
-                ('description', models.TextField(blank=True)),
-                ('type_id', models.CharField(max_length=128)),
-                ('parent_id', models.CharField(blank=True, max_length=32)),
-                ('timezone', models.CharField(default='Europe/Berlin', max_length=64)),
-                ('location', models.JSONField(blank=True, default=dict)),
-                ('aspects', models.JSONField(blank=True, default=list, help_text='Property sets: [{"name": "Environment", "variables": [{"name": "temperature", "unit": "C"}]}]')),
-                ('etag', models.PositiveIntegerField(default=0)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assets', to='emulator.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("asset_id", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=128)),
+                ("external_id", models.CharField(blank=True, max_length=255)),
+                ("description", models.TextField(blank=True)),
+                ("type_id", models.CharField(max_length=128)),
+                ("parent_id", models.CharField(blank=True, max_length=32)),
+                ("timezone", models.CharField(default="Europe/Berlin", max_length=64)),
+                ("location", models.JSONField(blank=True, default=dict)),
+                (
+                    "aspects",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Property sets: [{"name": "Environment", "variables": [{"name": "temperature", "unit": "C"}]}]',
+                    ),
+                ),
+                ("etag", models.PositiveIntegerField(default=0)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assets", to="emulator.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tenant__name', 'name'],
+                "ordering": ["tenant__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TenantUser',
+            name="TenantUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('email', models.EmailField(max_length=254)),
-                ('password', models.CharField(max_length=200)),
-                ('subtenant', models.CharField(blank=True, max_length=63)),
-                ('core_role', models.CharField(choices=[('mdsp:core:StandardUser', 'Standard user'), ('mdsp:core:TenantAdmin', 'Tenant admin'), ('mdsp:core:TenantUser', 'Tenant user')], default='mdsp:core:StandardUser', max_length=50)),
-                ('is_active', models.BooleanField(default=True)),
-                ('app_scopes', models.ManyToManyField(blank=True, help_text='The app roles of this user.', to='emulator.appscope')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='users', to='emulator.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("user_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("email", models.EmailField(max_length=254)),
+                ("password", models.CharField(max_length=200)),
+                ("subtenant", models.CharField(blank=True, max_length=63)),
+                (
+                    "core_role",
+                    models.CharField(
+                        choices=[
+                            ("mdsp:core:StandardUser", "Standard user"),
+                            ("mdsp:core:TenantAdmin", "Tenant admin"),
+                            ("mdsp:core:TenantUser", "Tenant user"),
+                        ],
+                        default="mdsp:core:StandardUser",
+                        max_length=50,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "app_scopes",
+                    models.ManyToManyField(blank=True, help_text="The app roles of this user.", to="emulator.appscope"),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="users", to="emulator.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tenant__name', 'email'],
+                "ordering": ["tenant__name", "email"],
             },
         ),
         migrations.AddField(
-            model_name='signin',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='emulator.tenantuser'),
+            model_name="signin",
+            name="user",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="emulator.tenantuser"),
         ),
         migrations.CreateModel(
-            name='AuthorizationCode',
+            name="AuthorizationCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64, unique=True)),
-                ('redirect_uri', models.TextField()),
-                ('code_challenge', models.CharField(max_length=128)),
-                ('code_challenge_method', models.CharField(max_length=10)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='emulator.application')),
-                ('sign_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='emulator.signin')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='emulator.tenant')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='emulator.tenantuser')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code_hash", models.CharField(max_length=64, unique=True)),
+                ("redirect_uri", models.TextField()),
+                ("code_challenge", models.CharField(max_length=128)),
+                ("code_challenge_method", models.CharField(max_length=10)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "application",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="emulator.application"),
+                ),
+                (
+                    "sign_in",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="emulator.signin"
+                    ),
+                ),
+                ("tenant", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="emulator.tenant")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="emulator.tenantuser")),
             ],
         ),
         migrations.AddConstraint(
-            model_name='appscope',
-            constraint=models.UniqueConstraint(fields=('application', 'name'), name='unique_app_scope'),
+            model_name="appscope",
+            constraint=models.UniqueConstraint(fields=("application", "name"), name="unique_app_scope"),
         ),
         migrations.AddConstraint(
-            model_name='tenantuser',
-            constraint=models.UniqueConstraint(fields=('tenant', 'email'), name='unique_tenant_email'),
+            model_name="tenantuser",
+            constraint=models.UniqueConstraint(fields=("tenant", "email"), name="unique_tenant_email"),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0001_initial'),
+        ("emulator", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fault',
-            name='target',
-            field=models.CharField(choices=[('token', 'Token'), ('gateway', 'Gateway')], default='token', max_length=10),
+            model_name="fault",
+            name="target",
+            field=models.CharField(
+                choices=[("token", "Token"), ("gateway", "Gateway")], default="token", max_length=10
+            ),
         ),
     ]

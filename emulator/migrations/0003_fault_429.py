@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0002_fault_target'),
+        ("emulator", "0002_fault_target"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='fault',
-            name='mode',
-            field=models.CharField(choices=[('503', 'Unavailable'), ('429', 'Too Many Requests'), ('hang', 'Hang'), ('invalid_grant', 'Invalid Grant')], max_length=20),
+            model_name="fault",
+            name="mode",
+            field=models.CharField(
+                choices=[
+                    ("503", "Unavailable"),
+                    ("429", "Too Many Requests"),
+                    ("hang", "Hang"),
+                    ("invalid_grant", "Invalid Grant"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

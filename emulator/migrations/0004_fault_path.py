@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0003_fault_429'),
+        ("emulator", "0003_fault_429"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fault',
-            name='path',
-            field=models.CharField(blank=True, help_text='Gateway only: calls whose path contains this. Empty: all.', max_length=200),
+            model_name="fault",
+            name="path",
+            field=models.CharField(
+                blank=True, help_text="Gateway only: calls whose path contains this. Empty: all.", max_length=200
+            ),
         ),
     ]

@@ -5,50 +5,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0004_fault_path'),
+        ("emulator", "0004_fault_path"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='owner',
-            field=models.ForeignKey(blank=True, help_text='The host tenant: the developer or operator tenant that registered the app (hostTenant).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='hosted_applications', to='emulator.tenant'),
+            model_name="application",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The host tenant: the developer or operator tenant that registered the app (hostTenant).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="hosted_applications",
+                to="emulator.tenant",
+            ),
         ),
         migrations.AddField(
-            model_name='application',
-            name='tenants',
-            field=models.ManyToManyField(blank=True, help_text='The tenants that have the app (it is provisioned to them). The host tenant always has it.', related_name='applications', to='emulator.tenant'),
+            model_name="application",
+            name="tenants",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The tenants that have the app (it is provisioned to them). The host tenant always has it.",
+                related_name="applications",
+                to="emulator.tenant",
+            ),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='redirect_uris',
-            field=models.TextField(blank=True, help_text='One URI per line.'),
+            model_name="application",
+            name="redirect_uris",
+            field=models.TextField(blank=True, help_text="One URI per line."),
         ),
         migrations.AlterField(
-            model_name='fault',
-            name='target',
-            field=models.CharField(choices=[('token', 'Token'), ('gateway', 'Gateway'), ('technical', 'Technical')], default='token', max_length=10),
+            model_name="fault",
+            name="target",
+            field=models.CharField(
+                choices=[("token", "Token"), ("gateway", "Gateway"), ("technical", "Technical")],
+                default="token",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='grantevent',
-            name='kind',
-            field=models.CharField(choices=[('authorization_codes', 'Authorization Code'), ('code_exchanges', 'Code Exchange'), ('code_exchange_failures', 'Code Exchange Failure'), ('refreshes', 'Refresh'), ('refresh_failures', 'Refresh Failure'), ('technical_tokens', 'Technical Token'), ('technical_token_failures', 'Technical Token Failure')], max_length=40),
+            model_name="grantevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("authorization_codes", "Authorization Code"),
+                    ("code_exchanges", "Code Exchange"),
+                    ("code_exchange_failures", "Code Exchange Failure"),
+                    ("refreshes", "Refresh"),
+                    ("refresh_failures", "Refresh Failure"),
+                    ("technical_tokens", "Technical Token"),
+                    ("technical_token_failures", "Technical Token Failure"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='AppCredential',
+            name="AppCredential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(help_text='The app version these credentials are for (appVersion).', max_length=50)),
-                ('client_id', models.CharField(help_text='MDSP_KEY_STORE_CLIENT_ID', max_length=200, unique=True)),
-                ('client_secret', models.CharField(help_text='MDSP_KEY_STORE_CLIENT_SECRET', max_length=200)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credentials', to='emulator.application')),
-                ('scopes', models.ManyToManyField(blank=True, help_text='The app roles the technical tokens carry.', to='emulator.appscope')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.CharField(
+                        help_text="The app version these credentials are for (appVersion).", max_length=50
+                    ),
+                ),
+                ("client_id", models.CharField(help_text="MDSP_KEY_STORE_CLIENT_ID", max_length=200, unique=True)),
+                ("client_secret", models.CharField(help_text="MDSP_KEY_STORE_CLIENT_SECRET", max_length=200)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credentials",
+                        to="emulator.application",
+                    ),
+                ),
+                (
+                    "scopes",
+                    models.ManyToManyField(
+                        blank=True, help_text="The app roles the technical tokens carry.", to="emulator.appscope"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application__name', 'version'],
-                'constraints': [models.UniqueConstraint(fields=('application', 'version'), name='unique_app_version_credential')],
+                "ordering": ["application__name", "version"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("application", "version"), name="unique_app_version_credential")
+                ],
             },
         ),
     ]

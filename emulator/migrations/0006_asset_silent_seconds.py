@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0005_technical_tokens'),
+        ("emulator", "0005_technical_tokens"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='asset',
-            name='silent_seconds',
-            field=models.PositiveIntegerField(default=0, help_text='Not reporting: its time series have no records in the last this many seconds. 0: up to now.'),
+            model_name="asset",
+            name="silent_seconds",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Not reporting: its time series have no records in the last this many seconds. 0: up to now.",
+            ),
         ),
     ]

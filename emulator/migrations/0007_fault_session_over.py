@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0006_asset_silent_seconds'),
+        ("emulator", "0006_asset_silent_seconds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='fault',
-            name='mode',
-            field=models.CharField(choices=[('503', 'Unavailable'), ('429', 'Too Many Requests'), ('hang', 'Hang'), ('invalid_grant', 'Invalid Grant'), ('session_over', 'Session Over')], max_length=20),
+            model_name="fault",
+            name="mode",
+            field=models.CharField(
+                choices=[
+                    ("503", "Unavailable"),
+                    ("429", "Too Many Requests"),
+                    ("hang", "Hang"),
+                    ("invalid_grant", "Invalid Grant"),
+                    ("session_over", "Session Over"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

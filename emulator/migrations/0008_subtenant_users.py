@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0007_fault_session_over'),
+        ("emulator", "0007_fault_session_over"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='tenantuser',
-            name='core_role',
-            field=models.CharField(choices=[('mdsp:core:StandardUser', 'Standard user'), ('mdsp:core:TenantAdmin', 'Tenant admin'), ('mdsp:core:TenantUser', 'Tenant user'), ('mdsp:core:SubTenantUser', 'Subtenant user')], default='mdsp:core:StandardUser', max_length=50),
+            model_name="tenantuser",
+            name="core_role",
+            field=models.CharField(
+                choices=[
+                    ("mdsp:core:StandardUser", "Standard user"),
+                    ("mdsp:core:TenantAdmin", "Tenant admin"),
+                    ("mdsp:core:TenantUser", "Tenant user"),
+                    ("mdsp:core:SubTenantUser", "Subtenant user"),
+                ],
+                default="mdsp:core:StandardUser",
+                max_length=50,
+            ),
         ),
         migrations.AlterField(
-            model_name='tenantuser',
-            name='subtenant',
-            field=models.CharField(blank=True, help_text='The subtenant this person belongs to: their tokens carry it as `subtenant`.', max_length=63),
+            model_name="tenantuser",
+            name="subtenant",
+            field=models.CharField(
+                blank=True,
+                help_text="The subtenant this person belongs to: their tokens carry it as `subtenant`.",
+                max_length=63,
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emulator', '0008_subtenant_users'),
+        ("emulator", "0008_subtenant_users"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='tenantuser',
-            name='subtenant',
-            field=models.CharField(blank=True, help_text='The subtenant of this person: their tokens carry it as `subtenant`.', max_length=63),
+            model_name="tenantuser",
+            name="subtenant",
+            field=models.CharField(
+                blank=True,
+                help_text="The subtenant of this person: their tokens carry it as `subtenant`.",
+                max_length=63,
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """Template filters about pages: whether a person may open one, so a page links only what they can use."""
+
 from __future__ import annotations
 
 from django import template

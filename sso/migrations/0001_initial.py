@@ -8,59 +8,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScopeRoleMapping',
+            name="ScopeRoleMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(help_text="The scope name without the app prefix: 'admin' matches 'mobilestarter.admin'.", max_length=50, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9_-]*$', "A scope name is lowercase letters, digits, '_' or '-', e.g. 'admin'.")])),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scope_mappings', to='auth.group')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scope",
+                    models.CharField(
+                        help_text="The scope name without the app prefix: 'admin' matches 'mobilestarter.admin'.",
+                        max_length=50,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9][a-z0-9_-]*$",
+                                "A scope name is lowercase letters, digits, '_' or '-', e.g. 'admin'.",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scope_mappings", to="auth.group"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scope-to-role mapping',
-                'ordering': ['scope'],
+                "verbose_name": "scope-to-role mapping",
+                "ordering": ["scope"],
             },
         ),
         migrations.CreateModel(
-            name='TokenRecord',
+            name="TokenRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(db_index=True, max_length=40)),
-                ('tenant', models.CharField(max_length=63)),
-                ('access_token_encrypted', models.TextField()),
-                ('refresh_token_encrypted', models.TextField()),
-                ('access_expires_at', models.DateTimeField()),
-                ('refresh_expires_at', models.DateTimeField(db_index=True)),
-                ('scopes', models.JSONField(default=list)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='token_records', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(db_index=True, max_length=40)),
+                ("tenant", models.CharField(max_length=63)),
+                ("access_token_encrypted", models.TextField()),
+                ("refresh_token_encrypted", models.TextField()),
+                ("access_expires_at", models.DateTimeField()),
+                ("refresh_expires_at", models.DateTimeField(db_index=True)),
+                ("scopes", models.JSONField(default=list)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("refreshed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="token_records",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MindSphereIdentity',
+            name="MindSphereIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tenant', models.CharField(db_index=True, max_length=63)),
-                ('subtenant', models.CharField(blank=True, max_length=63)),
-                ('mindsphere_user_id', models.CharField(max_length=100)),
-                ('email', models.EmailField(max_length=254)),
-                ('scopes', models.JSONField(default=list, help_text='The scopes of the latest token.')),
-                ('last_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mindsphere', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("tenant", models.CharField(db_index=True, max_length=63)),
+                ("subtenant", models.CharField(blank=True, max_length=63)),
+                ("mindsphere_user_id", models.CharField(max_length=100)),
+                ("email", models.EmailField(max_length=254)),
+                ("scopes", models.JSONField(default=list, help_text="The scopes of the latest token.")),
+                ("last_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mindsphere",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'MindSphere identity',
-                'verbose_name_plural': 'MindSphere identities',
-                'constraints': [models.UniqueConstraint(fields=('tenant', 'mindsphere_user_id'), name='unique_mindsphere_identity')],
+                "verbose_name": "MindSphere identity",
+                "verbose_name_plural": "MindSphere identities",
+                "constraints": [
+                    models.UniqueConstraint(fields=("tenant", "mindsphere_user_id"), name="unique_mindsphere_identity")
+                ],
             },
         ),
     ]

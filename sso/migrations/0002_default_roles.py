@@ -2,11 +2,17 @@
 
 The Admin group may edit the scope-to-role mapping in the Django admin, and nothing else.
 """
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 MAPPINGS = {"admin": "Admin", "user": "User"}
-ADMIN_PERMISSIONS = ["view_scoperolemapping", "add_scoperolemapping", "change_scoperolemapping", "delete_scoperolemapping"]
+ADMIN_PERMISSIONS = [
+    "view_scoperolemapping",
+    "add_scoperolemapping",
+    "change_scoperolemapping",
+    "delete_scoperolemapping",
+]
 
 
 def create_roles(apps, schema_editor):

@@ -6,43 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('sso', '0002_default_roles'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("sso", "0002_default_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MappingChange',
+            name="MappingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tenant', models.CharField(blank=True, db_index=True, help_text='Empty: the app-wide defaults.', max_length=63)),
-                ('changed_by', models.CharField(help_text='The email (or user name) of who changed it.', max_length=254)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changes', models.JSONField(default=list, help_text='e.g. ["user: User → Admin", "reset to the app\'s defaults"]')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tenant",
+                    models.CharField(
+                        blank=True, db_index=True, help_text="Empty: the app-wide defaults.", max_length=63
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.CharField(help_text="The email (or user name) of who changed it.", max_length=254),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=list, help_text='e.g. ["user: User → Admin", "reset to the app\'s defaults"]'
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-pk'],
-                'get_latest_by': ['changed_at', 'pk'],
+                "ordering": ["-changed_at", "-pk"],
+                "get_latest_by": ["changed_at", "pk"],
             },
         ),
         migrations.AlterModelOptions(
-            name='scoperolemapping',
-            options={'ordering': ['tenant', 'scope'], 'verbose_name': 'scope-to-role mapping'},
+            name="scoperolemapping",
+            options={"ordering": ["tenant", "scope"], "verbose_name": "scope-to-role mapping"},
         ),
         migrations.AddField(
-            model_name='scoperolemapping',
-            name='tenant',
-            field=models.CharField(blank=True, default='', help_text='Empty: the app-wide default. Else the tenant this row is for.', max_length=63),
+            model_name="scoperolemapping",
+            name="tenant",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Empty: the app-wide default. Else the tenant this row is for.",
+                max_length=63,
+            ),
         ),
         migrations.AlterField(
-            model_name='scoperolemapping',
-            name='scope',
-            field=models.CharField(help_text="The scope name without the app prefix: 'admin' matches 'mobilestarter.admin'.", max_length=50, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9_-]*$', "A scope name is lowercase letters, digits, '_' or '-', e.g. 'admin'.")]),
+            model_name="scoperolemapping",
+            name="scope",
+            field=models.CharField(
+                help_text="The scope name without the app prefix: 'admin' matches 'mobilestarter.admin'.",
+                max_length=50,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[a-z0-9][a-z0-9_-]*$", "A scope name is lowercase letters, digits, '_' or '-', e.g. 'admin'."
+                    )
+                ],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scoperolemapping',
-            constraint=models.UniqueConstraint(fields=('tenant', 'scope'), name='unique_scope_per_tenant'),
+            model_name="scoperolemapping",
+            constraint=models.UniqueConstraint(fields=("tenant", "scope"), name="unique_scope_per_tenant"),
         ),
     ]

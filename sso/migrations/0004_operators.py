@@ -5,6 +5,7 @@ away from the Admin role (tenant admins use /manage/roles/ now) and staff status
 signed in through MindSphere and is not a superuser. The next sign-in or refresh makes the admins
 of MINDSPHERE_OPERATOR_TENANTS staff and Operators again.
 """
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 

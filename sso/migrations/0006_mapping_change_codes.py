@@ -3,6 +3,7 @@
 The English forms are written out here, not imported, so the migration keeps reading the rows it
 was written for whatever sso.texts becomes.
 """
+
 from __future__ import annotations
 
 import re

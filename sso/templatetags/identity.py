@@ -1,4 +1,5 @@
 """Template filters for showing people's identities on a narrow screen."""
+
 from __future__ import annotations
 
 from django import template

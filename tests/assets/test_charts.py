@@ -1,4 +1,5 @@
 """The chart: local times on its axis, and its style in a static file instead of the SVG."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,9 @@ def axis_labels(svg: str) -> list[str]:
 
 
 def day_chart(start: datetime, end: datetime) -> str:
-    points = [(start + timedelta(hours=hour), float(hour)) for hour in range(1, int((end - start) / timedelta(hours=1)) + 1)]
+    points = [
+        (start + timedelta(hours=hour), float(hour)) for hour in range(1, int((end - start) / timedelta(hours=1)) + 1)
+    ]
     return charts.line_chart_svg(points, start, end, title="T")
 
 

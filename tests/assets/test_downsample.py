@@ -1,14 +1,15 @@
 """The chart's downsampling: per-bucket means over (start, end], exact numbers."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from assets.downsample import Bucket, bucket_means, bucket_width
 from emulator.timeseries import value_at
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 
 

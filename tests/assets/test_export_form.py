@@ -1,4 +1,5 @@
 """The export form's days are the person's local days, named in its labels."""
+
 from __future__ import annotations
 
 import zoneinfo

@@ -1,11 +1,11 @@
 """The CSV export task, run eagerly in the test process against the live emulator."""
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -19,7 +19,7 @@ from sso.models import TokenRecord
 from sso.tasks import delete_expired_token_records
 
 PUMP = hashlib.md5(b"acme/Pump 01").hexdigest()  # emulator.demo.asset_id_for, without loading its models
-START = datetime(2026, 11, 1, tzinfo=dt_timezone.utc)
+START = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_a_file_name_the_storage_refuses_fails_the_export_plainly(eager, media, 
 @pytest.mark.parametrize(
     ("value", "written"),
     [
-        ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+        ('=HYPERLINK("http://evil.example")', '\'=HYPERLINK("http://evil.example")'),
         ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),

@@ -1,4 +1,5 @@
 """Starting, watching and downloading CSV exports over real HTTP (tasks run eagerly here)."""
+
 from __future__ import annotations
 
 import csv
@@ -36,7 +37,9 @@ def start(app, browser, asset_id: str = PUMP, *, days: int = 1, htmx: bool = Fal
         **data,
     }
     headers = {"Referer": page.url, **({"HX-Request": "true"} if htmx else {})}
-    return browser.post(app.url(f"/assets/{asset_id}/export/"), data=form, headers=headers, allow_redirects=False, timeout=60)
+    return browser.post(
+        app.url(f"/assets/{asset_id}/export/"), data=form, headers=headers, allow_redirects=False, timeout=60
+    )
 
 
 def test_export_starts_runs_and_downloads(app, eager):
@@ -116,8 +119,12 @@ def test_another_tenants_asset_cannot_be_exported(app, eager):
     page = browser.get(app.url(f"/assets/{PUMP}/"), timeout=30)
     response = browser.post(
         app.url(f"/assets/{GLOBEX_PUMP}/export/"),
-        data={"csrfmiddlewaretoken": csrf_from(page.text), "property_set": "Environment",
-              "start": date.today().isoformat(), "end": date.today().isoformat()},
+        data={
+            "csrfmiddlewaretoken": csrf_from(page.text),
+            "property_set": "Environment",
+            "start": date.today().isoformat(),
+            "end": date.today().isoformat(),
+        },
         headers={"Referer": page.url},
         allow_redirects=False,
         timeout=30,
@@ -152,7 +159,9 @@ def test_what_the_worker_says_is_shown_in_the_readers_language(app, eager, langu
     export = Export.objects.get()
     # What the worker stores while MindSphere is away (assets/tasks.py): a code and its values.
     Export.objects.filter(pk=export.pk).update(
-        status=Export.Status.RETRYING, message_code="unreachable_retry", message_values={"delay": 8},
+        status=Export.Status.RETRYING,
+        message_code="unreachable_retry",
+        message_values={"delay": 8},
         message="MindSphere is not reachable; retrying in 8 s.",
     )
     page = browser.get(app.url(f"/assets/exports/{export.pk}/"), headers={"Accept-Language": language}, timeout=10)

@@ -2,6 +2,7 @@
 
 Over real HTTP against the live app and the emulator, whose gateway can be made to fail.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,9 @@ def test_the_list_shell_comes_without_calling_mindsphere(app, scripted_user, cle
     assert names(response.text) == []
     assert loader_url(response.text, "asset-results") == "/assets/?q=pump"
     assert "Still waiting for MindSphere" in response.text and "data-retry-load" in response.text
-    assert '<noscript><meta http-equiv="refresh" content="0; url=/assets/?q=pump&amp;wait=1"></noscript>' in response.text
+    assert (
+        '<noscript><meta http-equiv="refresh" content="0; url=/assets/?q=pump&amp;wait=1"></noscript>' in response.text
+    )
     assert 'value="pump"' in response.text  # the search form is there at once
 
 
@@ -92,7 +95,9 @@ def test_the_asset_shell_and_its_body(app, scripted_user):
 
 
 def test_a_new_choice_gets_only_the_chart(app, scripted_user):
-    response = get(app, scripted_user, f"/assets/{PUMP_01}/?variable=PumpData.flow&range=24h", headers=htmx_for("series"))
+    response = get(
+        app, scripted_user, f"/assets/{PUMP_01}/?variable=PumpData.flow&range=24h", headers=htmx_for("series")
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="series"')
     assert "<h1" not in response.text and "Export CSV" not in response.text
@@ -108,7 +113,12 @@ def test_an_unknown_asset_fills_the_region_with_the_error(app, scripted_user):
 def test_the_asset_page_form_updates_the_chart_with_htmx_and_keeps_the_url(app, scripted_user):
     body = get(app, scripted_user, f"/assets/{PUMP_01}/", headers=htmx_for("asset-body")).text
     form = re.search(r'<form method="get"[^>]*class="series-form"[^>]*>', body).group(0)
-    for attribute in ('hx-trigger="change"', 'hx-target="#series"', 'hx-push-url="true"', f'hx-get="/assets/{PUMP_01}/"'):
+    for attribute in (
+        'hx-trigger="change"',
+        'hx-target="#series"',
+        'hx-push-url="true"',
+        f'hx-get="/assets/{PUMP_01}/"',
+    ):
         assert attribute in form
     assert 'class="button primary no-js-only"' in body  # Show: for browsers without scripts
 

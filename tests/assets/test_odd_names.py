@@ -3,13 +3,13 @@
 A private emulator gets them through its /_emulator/assets control; the live app lists them,
 charts them and exports them without a 500, a wrong URL or a stuck export.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import logging
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -22,7 +22,7 @@ from sso.models import TokenRecord
 from tests.assets.test_pages import expected_rows, names, table_rows
 
 MINUTE = timedelta(minutes=1)
-START = datetime(2026, 11, 1, tzinfo=dt_timezone.utc)
+START = datetime(2026, 11, 1, tzinfo=UTC)
 NORMAL = "weird0normal"
 DOTS, SLASHED = "..", "../x"  # a property set named "..", and one with a path in it
 
@@ -74,7 +74,7 @@ def test_ids_no_url_can_carry_are_listed_without_a_link(weird, caplog):
 @pytest.mark.parametrize(("property_set", "variable"), [(DOTS, "a..b"), (SLASHED, "temperature")])
 def test_odd_property_set_and_variable_names_chart(weird, property_set, variable):
     app, browser = weird
-    end = datetime.now(dt_timezone.utc).replace(second=0, microsecond=0) - 7 * MINUTE
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - 7 * MINUTE
     query = urlencode({"variable": f"{property_set}.{variable}", "end": end.strftime("%Y-%m-%dT%H:%M:%SZ")})
     response = get(app, browser, f"/assets/{NORMAL}/?{query}")
     assert response.status_code == 200, response.text[:500]

@@ -1,9 +1,10 @@
 """The asset pages over real HTTP: the live app signed in through the emulator, whose gateway answers."""
+
 from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -42,12 +43,16 @@ def load_more_url(html: str) -> str | None:
     return unescape(match.group(1))
 
 
-TABLE_ROW = r'<tr><td><time datetime="([^"]+)">[^<]*</time></td><td>([^<]+)</td>(?:<td>([^<]+)</td><td>([^<]+)</td>)?</tr>'
+TABLE_ROW = (
+    r'<tr><td><time datetime="([^"]+)">[^<]*</time></td><td>([^<]+)</td>(?:<td>([^<]+)</td><td>([^<]+)</td>)?</tr>'
+)
 
 
 def table_rows(html: str) -> list[tuple[datetime, float]]:
     """(time, mean) of each row of the chart's table."""
-    return [(datetime.fromisoformat(moment), float(value)) for moment, value, _low, _high in re.findall(TABLE_ROW, html)]
+    return [
+        (datetime.fromisoformat(moment), float(value)) for moment, value, _low, _high in re.findall(TABLE_ROW, html)
+    ]
 
 
 def table_band(html: str) -> list[tuple[float, float]]:
@@ -61,18 +66,27 @@ def chart_vertices(html: str) -> int:
     return len(re.findall(r"-?\d+(?:\.\d+)?", match.group(1))) // 2
 
 
-def bucket_values(asset: str, variable: str, start: datetime, end: datetime, width: int) -> list[tuple[datetime, list[float]]]:
+def bucket_values(
+    asset: str, variable: str, start: datetime, end: datetime, width: int
+) -> list[tuple[datetime, list[float]]]:
     """Per bucket, computed here from value_at: (start + k*width, start + (k+1)*width] minutes."""
     total = int((end - start) / MINUTE)
     buckets = []
     for first in range(0, total, width):
         minutes = range(first + 1, min(first + width, total) + 1)
-        buckets.append((start + MINUTE * minutes[-1], [value_at(asset, variable, start + MINUTE * minute) for minute in minutes]))
+        buckets.append(
+            (start + MINUTE * minutes[-1], [value_at(asset, variable, start + MINUTE * minute) for minute in minutes])
+        )
     return buckets
 
 
-def expected_rows(asset: str, variable: str, start: datetime, end: datetime, width: int) -> list[tuple[datetime, float]]:
-    return [(moment, round(sum(values) / len(values), 3)) for moment, values in bucket_values(asset, variable, start, end, width)]
+def expected_rows(
+    asset: str, variable: str, start: datetime, end: datetime, width: int
+) -> list[tuple[datetime, float]]:
+    return [
+        (moment, round(sum(values) / len(values), 3))
+        for moment, values in bucket_values(asset, variable, start, end, width)
+    ]
 
 
 @pytest.fixture
@@ -207,33 +221,45 @@ def test_anonymous_people_get_the_login_page(app, path):
 
 @pytest.mark.parametrize(
     ("variable", "range_key", "width", "count"),
-    [("Environment.temperature", "24h", 5, 288), ("PumpData.pressure", "7d", 60, 168), ("PumpData.flow", "30d", 240, 180)],
+    [
+        ("Environment.temperature", "24h", 5, 288),
+        ("PumpData.pressure", "7d", 60, 168),
+        ("PumpData.flow", "30d", 240, 180),
+    ],
 )
 def test_chart_table_holds_the_bucket_means_of_the_emulator_series(app, acme_user, variable, range_key, width, count):
-    end = datetime.now(timezone.utc).replace(second=0, microsecond=0) - 7 * MINUTE
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - 7 * MINUTE
     query = f"variable={variable}&range={range_key}&end={end.strftime('%Y-%m-%dT%H:%M:%SZ')}"
     response = get(app, acme_user, f"/assets/{PUMP_01}/?{query}")
     assert response.status_code == 200
     span = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}[range_key]
     if range_key != "24h":  # aggregates: whole intervals of the grid, the last one ending at or before `end`
-        end -= (end - datetime(1970, 1, 1, tzinfo=timezone.utc)) % (width * MINUTE)
+        end -= (end - datetime(1970, 1, 1, tzinfo=UTC)) % (width * MINUTE)
     expected = expected_rows(PUMP_01, variable.split(".")[1], end - span, end, width)
     assert len(expected) == count
     rows = table_rows(response.text)
     assert [moment for moment, _ in rows] == [moment for moment, _ in expected]
     # The emulator's aggregates sum exactly (fsum), this test naively: the third decimal may differ by one.
-    assert all(abs(value - mean) <= 0.0011 for (_, value), (_, mean) in zip(rows, expected))
+    assert all(abs(value - mean) <= 0.0011 for (_, value), (_, mean) in zip(rows, expected, strict=False))
     assert chart_vertices(response.text) == count  # the chart plots the same points
     assert f"mean per {width} minutes" in response.text
-    assert datetime.fromisoformat(re.search(r'<time datetime="([^"]+)" id="series-end">', response.text).group(1)) == end
+    assert (
+        datetime.fromisoformat(re.search(r'<time datetime="([^"]+)" id="series-end">', response.text).group(1)) == end
+    )
     if range_key != "24h":
         assert response.text.count('class="line reactive nofill"') == 3  # the mean and its min/max band
         # ... and the table has the band's numbers too: the lowest and highest value of each interval.
-        band = [(round(min(values), 3), round(max(values), 3)) for _, values in bucket_values(PUMP_01, variable.split(".")[1], end - span, end, width)]
-        assert all(abs(low - a) <= 0.0011 and abs(high - b) <= 0.0011 for (low, high), (a, b) in zip(table_band(response.text), band))
-        assert len(table_band(response.text)) == count and "<th scope=\"col\">Min</th>" in response.text
+        band = [
+            (round(min(values), 3), round(max(values), 3))
+            for _, values in bucket_values(PUMP_01, variable.split(".")[1], end - span, end, width)
+        ]
+        assert all(
+            abs(low - a) <= 0.0011 and abs(high - b) <= 0.0011
+            for (low, high), (a, b) in zip(table_band(response.text), band, strict=False)
+        )
+        assert len(table_band(response.text)) == count and '<th scope="col">Min</th>' in response.text
     else:
-        assert table_band(response.text) == [] and "<th scope=\"col\">Min</th>" not in response.text
+        assert table_band(response.text) == [] and '<th scope="col">Min</th>' not in response.text
 
 
 def test_chart_without_end_uses_now_and_shows_it(app, acme_user):
@@ -243,7 +269,7 @@ def test_chart_without_end_uses_now_and_shows_it(app, acme_user):
     for choice in ("Environment.humidity", "PumpData.pressure", "PumpData.flow"):
         assert f'<option value="{choice}">' in response.text
     end = datetime.fromisoformat(re.search(r'<time datetime="([^"]+)" id="series-end">', response.text).group(1))
-    assert abs(end - datetime.now(timezone.utc)) < timedelta(minutes=2)
+    assert abs(end - datetime.now(UTC)) < timedelta(minutes=2)
     expected = expected_rows(PUMP_01, "temperature", end - timedelta(hours=24), end, 5)
     assert table_rows(response.text) == expected
     permalink = unescape(re.search(r'<a class="permalink" href="([^"]+)"', response.text).group(1))
@@ -309,7 +335,13 @@ def failing(*args, **kwargs):
     ("method", "path", "headers", "status", "text"),
     [
         ("assets_page", "/assets/", {}, 502, "The asset list could not be loaded"),
-        ("assets_page", "/assets/?page=1", HTMX, 502, "More assets could not be loaded"),  # a row, in the control's place
+        (
+            "assets_page",
+            "/assets/?page=1",
+            HTMX,
+            502,
+            "More assets could not be loaded",
+        ),  # a row, in the control's place
         ("asset", f"/assets/{PUMP_01}/", {}, 502, "The asset could not be loaded"),
         ("time_series_page", f"/assets/{PUMP_01}/", {}, 502, "The time series could not be loaded"),
     ],

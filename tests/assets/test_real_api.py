@@ -4,12 +4,13 @@ Templated URLs ({region}, {tenant}), time-series variables from `GET /assets/{id
 quality codes, a 1 Hz aspect, Asset Management's page size of 200, IoT Time Series' error body,
 and the tenant's rate limit (429).
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,11 +29,11 @@ from tests.assets.test_pages import ACME, HTMX, PUMP_01, asset_id, get, names, t
 
 MOTOR_02 = asset_id("acme", "Motor 02")
 SECOND = timedelta(seconds=1)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def whole_minutes_ago(minutes: int) -> datetime:
-    return datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=minutes)
+    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes)
 
 
 def end_param(end: datetime) -> str:
@@ -86,7 +87,11 @@ def test_variables_come_from_the_aspects_endpoint_and_static_values_show(app, ac
     assert page.status_code == 200
     options = re.findall(r'<option value="([^"]+)"', page.text)
     assert [option for option in options if "." in option] == [
-        "Environment.temperature", "Environment.humidity", "MotorData.speed", "MotorData.current", "Vibration.velocity"
+        "Environment.temperature",
+        "Environment.humidity",
+        "MotorData.speed",
+        "MotorData.current",
+        "Vibration.velocity",
     ]
     assert "Nameplate.manufacturer</dt><dd>Acme Motors</dd>" in page.text
     # The export form offers the time-series aspects only (not the static nameplate).
@@ -119,10 +124,17 @@ def test_the_chart_leaves_bad_values_out_and_counts_uncertain_ones(app, acme_use
 def test_the_csv_carries_the_quality_code(app, acme_user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     record = TokenRecord.objects.get()
-    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
     export = Export.objects.create(
-        user=record.user, tenant="acme", token_record=record, asset_id=MOTOR_02, asset_name="Motor 02",
-        property_set="MotorData", variables=["speed", "current", "current_qc"], start=start, end=start + timedelta(hours=6),
+        user=record.user,
+        tenant="acme",
+        token_record=record,
+        asset_id=MOTOR_02,
+        asset_name="Motor 02",
+        property_set="MotorData",
+        variables=["speed", "current", "current_qc"],
+        start=start,
+        end=start + timedelta(hours=6),
     )
     run_export(export)
     export.refresh_from_db()
@@ -138,7 +150,7 @@ def test_the_csv_carries_the_quality_code(app, acme_user, settings, tmp_path):
 def test_the_export_form_asks_for_the_quality_codes(app, acme_user):
     page = get(app, acme_user, f"/assets/{MOTOR_02}/")
     token = acme_user.cookies.get("csrftoken")
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     response = acme_user.post(
         app.url(f"/assets/{MOTOR_02}/export/"),
         data={"csrfmiddlewaretoken": token, "property_set": "MotorData", "start": today, "end": today},
@@ -165,8 +177,13 @@ def test_a_day_of_one_hertz_data_is_charted_from_aggregates(app, acme_user, emul
     expected = [
         (datetime.fromisoformat(item["endtime"].replace("Z", "+00:00")), round(item["velocity"]["average"], 3))
         for item in aggregates.aggregate(
-            MOTOR_02, ["velocity"], aligned - timedelta(days=1), aligned, aggregates.Interval("minute", 10),
-            step=SECOND, with_quality={"velocity"},
+            MOTOR_02,
+            ["velocity"],
+            aligned - timedelta(days=1),
+            aligned,
+            aggregates.Interval("minute", 10),
+            step=SECOND,
+            with_quality={"velocity"},
         )
         if "average" in item["velocity"]  # an interval of bad values only is a gap
     ]
@@ -190,7 +207,10 @@ def test_first_assets_pages_through_the_api_in_pages_of_200(monkeypatch):
     def assets_page(self, *, page, size, name_contains=""):
         asked.append((page, size))
         rows = [{"name": f"A{n}"} for n in range(page * size, min((page + 1) * size, 450))]
-        return {"_embedded": {"assets": rows}, "page": {"totalElements": 450, "totalPages": 3, "number": page, "size": size}}
+        return {
+            "_embedded": {"assets": rows},
+            "page": {"totalElements": 450, "totalPages": 3, "number": page, "size": size},
+        }
 
     client = MindSphereClient(FixedToken("never-sent"), "acme", gateway_url="http://127.0.0.1:9/gateway")
     with pytest.raises(ValueError):
@@ -206,7 +226,10 @@ def test_first_assets_pages_through_the_api_in_pages_of_200(monkeypatch):
 def test_a_time_series_error_shows_the_servers_message(short_lived):
     app, server = short_lived()  # a private emulator: this adds an asset
     server.put_asset(
-        "acme", "commas", "Commas", typeId="acme.Odd",
+        "acme",
+        "commas",
+        "Commas",
+        typeId="acme.Odd",
         aspects=[{"name": "Odd", "variables": [{"name": "a,b", "unit": "V"}]}],
     )
     browser = app.sign_in("acme", "user@acme.example").browser
@@ -245,10 +268,17 @@ def test_a_rate_limited_export_waits_and_finishes(app, acme_user, clean_emulator
     settings.MEDIA_ROOT = tmp_path / "media"
     clean_emulator.fault(mode="429", target="gateway", tenant="acme", path="/iottimeseries/", calls=1)
     record = TokenRecord.objects.get()
-    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
     export = Export.objects.create(
-        user=record.user, tenant="acme", token_record=record, asset_id=PUMP_01, asset_name="Pump 01",
-        property_set="Environment", variables=["temperature"], start=start, end=start + timedelta(hours=1),
+        user=record.user,
+        tenant="acme",
+        token_record=record,
+        asset_id=PUMP_01,
+        asset_name="Pump 01",
+        property_set="Environment",
+        variables=["temperature"],
+        start=start,
+        end=start + timedelta(hours=1),
     )
     messages = []
     original = Export.objects.filter

@@ -1,4 +1,5 @@
 """CSV exports with a real Celery worker on Redis, as in production (skipped without Redis)."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Playwright fixtures: the machine's Chromium, a phone profile, and a signed-in page."""
+
 from __future__ import annotations
 
 import os

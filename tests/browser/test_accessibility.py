@@ -1,4 +1,5 @@
 """axe-core (the engine Lighthouse's accessibility audit uses) finds nothing on any page, for any role, at 360 and 1280 px."""
+
 from __future__ import annotations
 
 import hashlib
@@ -56,8 +57,16 @@ def make_export(email: str):
     user = get_user_model().objects.get(mindsphere__email=email)
     now = timezone.now()
     return Export.objects.create(
-        user=user, tenant="acme", asset_id=PUMP, asset_name="Pump 01", property_set="Environment",
-        variables=["temperature"], start=now - timedelta(days=1), end=now, status=Export.Status.RUNNING, progress=40,
+        user=user,
+        tenant="acme",
+        asset_id=PUMP,
+        asset_name="Pump 01",
+        property_set="Environment",
+        variables=["temperature"],
+        start=now - timedelta(days=1),
+        end=now,
+        status=Export.Status.RUNNING,
+        progress=40,
     )
 
 

@@ -1,6 +1,7 @@
 """The asset page on a 360 x 740 phone: the chart in the first screen, a new choice redraws it at
 once (htmx) and the URL keeps it; local times; tap targets of every page; screenshots in English
 and German."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Feedback while MindSphere is slow: busy links and buttons, the page's shell at once, the
 "still waiting" notice after 3 s and Retry (static/js/busy.js, assets/loading.py)."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -33,7 +34,11 @@ def test_a_hanging_mindsphere_shows_the_shell_then_the_notice_and_retry_loads_th
     screenshot(page, "assets-still-waiting-360")
 
     clean_emulator.clear_faults()
-    with page.expect_response(lambda response: response.url.endswith("/assets/") and response.request.headers.get("hx-target") == "asset-results"):
+    with page.expect_response(
+        lambda response: (
+            response.url.endswith("/assets/") and response.request.headers.get("hx-target") == "asset-results"
+        )
+    ):
         page.get_by_role("button", name="Retry").click()
     expect(page.locator("#asset-list")).to_be_visible()
     expect(page.locator("#asset-list .asset-link")).to_have_count(10)

@@ -1,4 +1,5 @@
 """The strict Content-Security-Policy breaks nothing: no violation on any page a person opens."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,9 @@ def violations(page: Page) -> list[str]:
 def test_no_page_violates_the_policy(page: Page, app):
     page.add_init_script(RECORD_VIOLATIONS)
     console = []
-    page.on("console", lambda message: console.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: console.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.goto(app.url("/"))
     assert violations(page) == []
     sign_in(page, app, "acme", "admin@acme.example")  # the Login form redirects to the tenant's sign-in host

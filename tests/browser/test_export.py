@@ -1,4 +1,5 @@
 """A person on a phone exports CSV: the progress bar fills up through htmx polling, then the download."""
+
 from __future__ import annotations
 
 import csv
@@ -44,7 +45,7 @@ def test_progress_bar_reaches_100_and_the_file_downloads(
 
     with page.expect_download() as info:
         download_link.click()
-    content = open(info.value.path(), encoding="utf-8").read()
+    content = open(info.value.path(), encoding="utf-8").read()  # noqa: SIM115
     rows = list(csv.reader(io.StringIO(content)))
     assert rows[0] == ["_time", "temperature", "humidity"]
     assert len(rows) > 6 * 24 * 60  # six full days and today so far, one row a minute

@@ -1,4 +1,5 @@
 """Keyboard use: Tab reaches each page's main actions, in order, and the focused control always shows a ring."""
+
 from __future__ import annotations
 
 import re

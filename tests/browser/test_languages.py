@@ -1,4 +1,5 @@
 """German on a phone: from the browser's language, and switched on the Account page."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Browser, Playwright, expect

@@ -1,4 +1,5 @@
 """Messages and error pages on a phone: one style, with the menu when signed in, and words that say why."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """What a person sees on a phone: sign-in and landing, menus, access, and the lifecycle include."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """/manage/roles/ on a phone: an acme admin changes acme's mapping; acme's user follows; globex stays apart."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,9 @@ from sso.models import MappingChange, ScopeRoleMapping
 from tests.browser.conftest import assert_fits_phone, screenshot, sign_in
 
 
-def test_an_acme_admin_changes_acme_and_an_acme_user_follows(page: Page, phone: BrowserContext, browser, playwright, app):
+def test_an_acme_admin_changes_acme_and_an_acme_user_follows(
+    page: Page, phone: BrowserContext, browser, playwright, app
+):
     user_context = browser.new_context(**playwright.devices["Pixel 7"])
     user_page = user_context.new_page()
     sign_in(user_page, app, "acme", "user@acme.example")

@@ -1,4 +1,5 @@
 """Two tabs of one browser share one session: what one tab does must not break the other."""
+
 from __future__ import annotations
 
 import re

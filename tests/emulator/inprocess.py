@@ -8,6 +8,7 @@ through Django's test client. Nothing here sleeps or measures elapsed time: the 
 
 `run(...)` is the pytest side; the scenarios are the functions registered with `@scenario`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -29,7 +30,7 @@ from emulator import timeseries
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS: dict[str, Callable[[], None]] = {}
 # A fixed, whole-second start: the clock never moves unless a scenario moves it.
-T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 
 CLIENT_ID = "mobilestarter-local"
 CLIENT_SECRET = "local-dev-secret"

@@ -1,4 +1,5 @@
 """A person administers the emulator in its Django admin, as a tenant admin would in Settings."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,12 @@ def admin_session(emulator) -> requests.Session:
     page = browser.get(login, timeout=10)
     response = browser.post(
         login,
-        data={"csrfmiddlewaretoken": CSRF.search(page.text).group(1), "username": "admin", "password": "demo", "next": "/_emulator/admin/"},
+        data={
+            "csrfmiddlewaretoken": CSRF.search(page.text).group(1),
+            "username": "admin",
+            "password": "demo",
+            "next": "/_emulator/admin/",
+        },
         headers={"Referer": login},
         timeout=10,
     )

@@ -1,4 +1,5 @@
 """The emulator's test controls over real HTTP: /_emulator/stats, /_emulator/faults and users' scopes."""
+
 from __future__ import annotations
 
 import jwt
@@ -293,7 +294,12 @@ def test_gateway_faults_answer_503_then_recover(clean_emulator):
     assert first.headers["Retry-After"] == "1"
     assert first.json()["errors"][0]["code"] == "mdsp.core.gateway.unavailable"
     # a gateway fault leaves the token endpoint alone
-    assert refresh(clean_emulator, "acme", sign_in(clean_emulator, "acme", "user@acme.example")["refresh_token"]).status_code == 200
+    assert (
+        refresh(
+            clean_emulator, "acme", sign_in(clean_emulator, "acme", "user@acme.example")["refresh_token"]
+        ).status_code
+        == 200
+    )
 
 
 def test_gateway_hang_holds_the_next_call_then_answers(clean_emulator):
@@ -335,7 +341,10 @@ def test_put_scopes_changes_a_users_app_roles(emulator_factory):
     emulator = emulator_factory()  # a private one: this changes the demo data
     url = scopes_url(emulator, "acme", "user@acme.example")
     assert requests.get(url, timeout=10).json() == {
-        "tenant": "acme", "email": "user@acme.example", "application": "mobilestarter", "scopes": ["user"]
+        "tenant": "acme",
+        "email": "user@acme.example",
+        "application": "mobilestarter",
+        "scopes": ["user"],
     }
     earlier = sign_in(emulator, "acme", "user@acme.example")
 
@@ -440,9 +449,15 @@ def test_post_asset_adds_it_to_the_tenants_gateway(emulator_factory):
     # A property set named ".." is one path segment, sent encoded ("%2E%2E") so no URL parser resolves it.
     # (An entity id with "/" has no time series: the server gets the path decoded and can't tell.)
     emulator.put_asset("acme", "dots", "Dots", aspects=aspects)
-    defined = requests.get(f"{emulator.gateway}/api/assetmanagement/v3/assets/dots/aspects", headers=headers, timeout=10)
+    defined = requests.get(
+        f"{emulator.gateway}/api/assetmanagement/v3/assets/dots/aspects", headers=headers, timeout=10
+    )
     [aspect] = defined.json()["_embedded"]["aspects"]
-    assert (aspect["name"], aspect["category"], [variable["name"] for variable in aspect["variables"]]) == ("..", "dynamic", ["a..b", "=1+2"])
+    assert (aspect["name"], aspect["category"], [variable["name"] for variable in aspect["variables"]]) == (
+        "..",
+        "dynamic",
+        ["a..b", "=1+2"],
+    )
     series = requests.get(
         f"{emulator.gateway}/api/iottimeseries/v3/timeseries/dots/%2E%2E",
         params={"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "limit": 1000, "select": "=1+2"},
@@ -474,7 +489,10 @@ def test_post_asset_adds_it_to_the_tenants_gateway(emulator_factory):
         (b'{"tenant": "acme", "assetId": "a", "name": "x", "typeId": 1}', '"typeId" must be a string'),
         (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": {}}', '"aspects" must be a list'),
         (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": [{"name": 1}]}', '"aspects" must be a list'),
-        (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": [{"name": "p", "variables": [{}]}]}', '"aspects"'),
+        (
+            b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": [{"name": "p", "variables": [{}]}]}',
+            '"aspects"',
+        ),
         (b'{"tenant": "acme", "assetId": "a", "name": "x", "aspects": [{"name": "p", "extra": 1}]}', '"aspects"'),
         (b'{"tenant": "acme", "assetId": "a", "name": "x", "colour": "red"}', "unknown keys: colour"),
     ],

@@ -3,13 +3,14 @@
 Asset Management v3 (paging, sorting, filtering, errors), IoT Time Series v3 (exact values,
 ranges, paging by Link header), tenant isolation, and the bearer checks (401 and 403).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -25,7 +26,7 @@ from tests.servers import Emulator
 ASSETS = "/api/assetmanagement/v3/assets"
 TIMESERIES = "/api/iottimeseries/v3/timeseries"
 MINUTE = timedelta(minutes=1)
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 
 ACME_ADMIN = ("acme", "admin@acme.example")
 ACME_USER = ("acme", "user@acme.example")
@@ -204,7 +205,10 @@ def test_sort_by_name(call, sort, reverse):
         ({"not": {"name": {"startsWith": "P"}}, "name": {"endsWith": "1"}}, ["Compressor 21", "Motor 11"]),
         ({"or": {"name": "Pump 01", "externalId": "ACME-MOT-002"}}, ["Pump 01", "Motor 02"]),
         ({"and": {"typeId": "acme.Motor", "name": {"endsWith": "5"}}}, ["Motor 05"]),
-        ({"typeId": "acme.Compressor", "deleted": None}, [name for name in ACME_NAMES if name.startswith("Compressor")]),
+        (
+            {"typeId": "acme.Compressor", "deleted": None},
+            [name for name in ACME_NAMES if name.startswith("Compressor")],
+        ),
         ({"hasType": "acme.Pump", "name": {"contains": "2"}}, ["Pump 22", "Pump 25", "Pump 28"]),
         ({"name": "Pump 01", "colour": "red"}, ["Pump 01"]),  # fields the documentation does not list are ignored
         ({"deleted": {"before": "2018-01-01T00:00:00.00Z"}}, []),  # nothing is deleted
@@ -277,7 +281,10 @@ def test_asset_fields(call):
     assert isinstance(asset["variables"], list)
     # As on the real API, `aspects` holds the static aspects' values; time series are under /aspects.
     assert asset["aspects"] == [
-        {"name": "Nameplate", "variables": [{"name": "manufacturer", "value": "Acme Pumps"}, {"name": "yearBuilt", "value": "2019"}]}
+        {
+            "name": "Nameplate",
+            "variables": [{"name": "manufacturer", "value": "Acme Pumps"}, {"name": "yearBuilt", "value": "2019"}],
+        }
     ]
     assert asset["_links"]["self"]["href"].endswith(f"{ASSETS}/{PUMP_01}")
     assert asset["_links"]["aspects"]["href"].endswith(f"{ASSETS}/{PUMP_01}/aspects")
@@ -294,16 +301,41 @@ def test_aspects_of_an_asset_are_its_definitions(call):
     rest = call(body["_links"]["next"]["href"]).json()
     aspects = body["_embedded"]["aspects"] + rest["_embedded"]["aspects"]
     assert [(aspect["name"], aspect["category"]) for aspect in aspects] == [
-        ("Environment", "dynamic"), ("MotorData", "dynamic"), ("Vibration", "dynamic"), ("Nameplate", "static")
+        ("Environment", "dynamic"),
+        ("MotorData", "dynamic"),
+        ("Vibration", "dynamic"),
+        ("Nameplate", "static"),
     ]
     motor = aspects[1]
     assert motor["holderAssetId"] == MOTOR_02 and motor["aspectTypeId"] == "acme.MotorData"
     assert motor["variables"] == [
-        {"name": "speed", "dataType": "DOUBLE", "unit": "rpm", "searchable": False, "length": None, "qualityCode": False, "defaultValue": None},
-        {"name": "current", "dataType": "DOUBLE", "unit": "A", "searchable": False, "length": None, "qualityCode": True, "defaultValue": None},
+        {
+            "name": "speed",
+            "dataType": "DOUBLE",
+            "unit": "rpm",
+            "searchable": False,
+            "length": None,
+            "qualityCode": False,
+            "defaultValue": None,
+        },
+        {
+            "name": "current",
+            "dataType": "DOUBLE",
+            "unit": "A",
+            "searchable": False,
+            "length": None,
+            "qualityCode": True,
+            "defaultValue": None,
+        },
     ]
     assert aspects[3]["variables"][0] == {
-        "name": "manufacturer", "dataType": "STRING", "unit": "", "searchable": False, "length": 255, "qualityCode": False, "defaultValue": None
+        "name": "manufacturer",
+        "dataType": "STRING",
+        "unit": "",
+        "searchable": False,
+        "length": 255,
+        "qualityCode": False,
+        "defaultValue": None,
     }
 
 
@@ -421,14 +453,16 @@ def test_from_is_exclusive_and_to_is_inclusive(call, start, end, first, count):
     assert len(times) == count
     if count:
         assert times[0] == first
-        assert [parse_time(b) - parse_time(a) for a, b in zip(times, times[1:])] == [MINUTE] * (count - 1)
+        assert [parse_time(b) - parse_time(a) for a, b in zip(times, times[1:], strict=False)] == [MINUTE] * (count - 1)
 
 
 @pytest.mark.parametrize("sort", ["asc", "desc"])
 @pytest.mark.parametrize("limit, pages", [(50, 4), (60, 3), (179, 2), (2000, 1)])
 def test_link_header_pages_through_the_range_without_gaps(call, sort, limit, pages):
     end = START + 180 * MINUTE
-    response = call(f"{TIMESERIES}/{PUMP_01}/Environment", **{"from": iso(START), "to": iso(end), "limit": limit, "sort": sort})
+    response = call(
+        f"{TIMESERIES}/{PUMP_01}/Environment", **{"from": iso(START), "to": iso(end), "limit": limit, "sort": sort}
+    )
     records, sizes = [], []
     while True:
         assert response.status_code == 200, response.text
@@ -445,11 +479,16 @@ def test_link_header_pages_through_the_range_without_gaps(call, sort, limit, pag
     if sort == "desc":
         expected.reverse()
     assert [parse_time(record["_time"]) for record in records] == expected
-    assert all(record["temperature"] == timeseries.value_at(PUMP_01, "temperature", parse_time(record["_time"])) for record in records)
+    assert all(
+        record["temperature"] == timeseries.value_at(PUMP_01, "temperature", parse_time(record["_time"]))
+        for record in records
+    )
 
 
 def test_limit_without_more_records_has_no_link(call):
-    response = call(f"{TIMESERIES}/{PUMP_01}/Environment", **{"from": iso(START), "to": iso(START + 5 * MINUTE), "limit": 5})
+    response = call(
+        f"{TIMESERIES}/{PUMP_01}/Environment", **{"from": iso(START), "to": iso(START + 5 * MINUTE), "limit": 5}
+    )
 
     assert len(response.json()) == 5
     assert "Link" not in response.headers
@@ -480,13 +519,25 @@ def test_only_variables_with_a_quality_code_carry_one(call):
     pump = series(call, entity=PUMP_01, property_set="PumpData", **{"from": iso(START), "to": iso(START + 30 * MINUTE)})
     assert all(set(record) == {"_time", "pressure", "flow"} for record in pump)
 
-    day = series(call, entity=MOTOR_02, property_set="MotorData", limit=2000, **{"from": iso(START), "to": iso(START + timedelta(days=1))})
+    day = series(
+        call,
+        entity=MOTOR_02,
+        property_set="MotorData",
+        limit=2000,
+        **{"from": iso(START), "to": iso(START + timedelta(days=1))},
+    )
     assert all(set(record) == {"_time", "speed", "current", "current_qc"} for record in day)
     codes = [record["current_qc"] for record in day]
     # OPC UA codes: good (0), uncertain (0x40920000) and bad (0x80000000) stretches, by the minute.
     assert codes == [timeseries.quality_at(MOTOR_02, "current", parse_time(record["_time"])) for record in day]
     assert codes.count(timeseries.BAD) == 4 * 15 and codes.count(timeseries.UNCERTAIN) == 4 * 10
-    selected = series(call, entity=MOTOR_02, property_set="MotorData", select="current_qc", **{"from": iso(START), "to": iso(START + MINUTE)})
+    selected = series(
+        call,
+        entity=MOTOR_02,
+        property_set="MotorData",
+        select="current_qc",
+        **{"from": iso(START), "to": iso(START + MINUTE)},
+    )
     assert set(selected[0]) == {"_time", "current_qc"}
 
 
@@ -495,16 +546,18 @@ def test_a_one_hertz_aspect_records_every_second_in_pages_of_2000(call):
     response = call(f"{TIMESERIES}/{MOTOR_02}/Vibration", **{"from": iso(start), "to": iso(end)})
     records = response.json()
     assert len(records) == 2000 and 'rel="next"' in response.headers["Link"]
-    assert [parse_time(record["_time"]) for record in records[:3]] == [start + timedelta(seconds=second) for second in (1, 2, 3)]
+    assert [parse_time(record["_time"]) for record in records[:3]] == [
+        start + timedelta(seconds=second) for second in (1, 2, 3)
+    ]
     moment = start + timedelta(seconds=1)
     assert records[0]["velocity"] == timeseries.value_at(MOTOR_02, "velocity", moment, timedelta(seconds=1))
     assert records[0]["velocity_qc"] == timeseries.quality_at(MOTOR_02, "velocity", moment)
 
 
 def test_no_range_gives_the_latest_record(call):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     records = series(call)
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
 
     assert len(records) == 1
     [record] = records
@@ -531,7 +584,11 @@ def test_no_range_gives_the_latest_record(call):
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "limit": "0"},
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "limit": "2001"},
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "select": "speed"},
-        {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "select": "humidity_qc"},  # it has no quality code
+        {
+            "from": "2026-01-01T00:00:00Z",
+            "to": "2026-01-01T01:00:00Z",
+            "select": "humidity_qc",
+        },  # it has no quality code
         {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T01:00:00Z", "sort": "newest"},
     ],
     ids=lambda params: "&".join(f"{key}={value}" for key, value in params.items()),
@@ -587,7 +644,9 @@ def test_missing_or_malformed_bearer_is_401(emulator, http, path, authorization)
 def test_a_refresh_token_is_not_a_bearer_token(emulator, http, tokens):
     refresh_token = tokens(ACME_ADMIN)["refresh_token"]
 
-    assert_unauthorized(http.get(f"{emulator.gateway}{ASSETS}", headers={"Authorization": f"Bearer {refresh_token}"}, timeout=10))
+    assert_unauthorized(
+        http.get(f"{emulator.gateway}{ASSETS}", headers={"Authorization": f"Bearer {refresh_token}"}, timeout=10)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -597,10 +656,14 @@ def forged_tokens(tokens, stranger_key: str) -> dict[str, str]:
     globex_kid = parts(tokens(GLOBEX_ADMIN)["access_token"])[0]["kid"]
     return {
         "stranger key, real kid": jwt.encode(claims, stranger_key, algorithm="RS256", headers={"kid": header["kid"]}),
-        "stranger key, unknown kid": jwt.encode(claims, stranger_key, algorithm="RS256", headers={"kid": "key-acme-00000000"}),
+        "stranger key, unknown kid": jwt.encode(
+            claims, stranger_key, algorithm="RS256", headers={"kid": "key-acme-00000000"}
+        ),
         "stranger key, no kid": jwt.encode(claims, stranger_key, algorithm="RS256"),
         "alg none, real kid": jwt.encode(claims, None, algorithm="none", headers={"kid": header["kid"]}),
-        "HS256 with the public key's kid": jwt.encode(claims, "a shared secret that nobody should accept", algorithm="HS256", headers={"kid": header["kid"]}),
+        "HS256 with the public key's kid": jwt.encode(
+            claims, "a shared secret that nobody should accept", algorithm="HS256", headers={"kid": header["kid"]}
+        ),
         "ten altered, acme kid": jwt.encode(
             {**claims, "ten": "globex"}, stranger_key, algorithm="RS256", headers={"kid": header["kid"]}
         ),
@@ -608,7 +671,10 @@ def forged_tokens(tokens, stranger_key: str) -> dict[str, str]:
             {**claims, "ten": "globex"}, stranger_key, algorithm="RS256", headers={"kid": globex_kid}
         ),
         "scope altered, real kid": jwt.encode(
-            {**claims, "scope": ["mobilestarter.admin"]}, stranger_key, algorithm="RS256", headers={"kid": header["kid"]}
+            {**claims, "scope": ["mobilestarter.admin"]},
+            stranger_key,
+            algorithm="RS256",
+            headers={"kid": header["kid"]},
         ),
         "signature of another token": ".".join(
             tokens(ACME_ADMIN)["access_token"].split(".")[:2] + tokens(ACME_USER)["access_token"].split(".")[2:]
@@ -634,7 +700,9 @@ def test_forged_token_is_401(emulator, http, forged_tokens, forgery):
     # One endpoint is enough here: all three share the bearer check, which the header tests show.
     token = forged_tokens[forgery]
 
-    assert_unauthorized(http.get(f"{emulator.gateway}{ASSETS}", headers={"Authorization": f"Bearer {token}"}, timeout=10))
+    assert_unauthorized(
+        http.get(f"{emulator.gateway}{ASSETS}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    )
 
 
 def test_the_unforged_token_passes(emulator, http, tokens):
@@ -680,15 +748,26 @@ def expected_summary(entity: str, variable: str, low: datetime, high: datetime) 
     values = [timeseries.value_at(entity, variable, moment) for moment in times]
     low_at, high_at = values.index(min(values)), values.index(max(values))
     return {
-        "countgood": len(values), "countuncertain": 0, "countbad": 0,
-        "minvalue": min(values), "mintime": iso(times[low_at]), "maxvalue": max(values), "maxtime": iso(times[high_at]),
-        "firstvalue": values[0], "firsttime": iso(times[0]), "lastvalue": values[-1], "lasttime": iso(times[-1]),
+        "countgood": len(values),
+        "countuncertain": 0,
+        "countbad": 0,
+        "minvalue": min(values),
+        "mintime": iso(times[low_at]),
+        "maxvalue": max(values),
+        "maxtime": iso(times[high_at]),
+        "firstvalue": values[0],
+        "firsttime": iso(times[0]),
+        "lastvalue": values[-1],
+        "lasttime": iso(times[-1]),
     }
 
 
 def test_aggregates_summarise_each_interval_of_the_deterministic_series(call):
     response = call(
-        AGGREGATES, assetId=PUMP_01, aspectName="PumpData", select="pressure",
+        AGGREGATES,
+        assetId=PUMP_01,
+        aspectName="PumpData",
+        select="pressure",
         **{"from": iso(START), "to": iso(START + timedelta(hours=3)), "intervalUnit": "hour", "intervalValue": "1"},
     )
     assert response.status_code == 200, response.text
@@ -709,8 +788,15 @@ def test_aggregates_summarise_each_interval_of_the_deterministic_series(call):
 
 def test_aggregates_widen_the_range_to_whole_intervals_and_default_to_all_variables(call):
     response = call(
-        AGGREGATES, assetId=PUMP_01, aspectName="Environment",
-        **{"from": iso(START + timedelta(minutes=70)), "to": iso(START + timedelta(minutes=170)), "intervalUnit": "hour", "intervalValue": "1"},
+        AGGREGATES,
+        assetId=PUMP_01,
+        aspectName="Environment",
+        **{
+            "from": iso(START + timedelta(minutes=70)),
+            "to": iso(START + timedelta(minutes=170)),
+            "intervalUnit": "hour",
+            "intervalValue": "1",
+        },
     )
     items = response.json()["aggregates"]
     assert [item["starttime"] for item in items] == [iso(START + timedelta(hours=1)), iso(START + timedelta(hours=2))]
@@ -718,9 +804,16 @@ def test_aggregates_widen_the_range_to_whole_intervals_and_default_to_all_variab
 
 
 def test_aggregates_choose_the_largest_interval_that_fits_when_none_is_given(call):
-    short = call(AGGREGATES, assetId=PUMP_01, aspectName="PumpData", **{"from": iso(START), "to": iso(START + timedelta(minutes=10))})
+    short = call(
+        AGGREGATES,
+        assetId=PUMP_01,
+        aspectName="PumpData",
+        **{"from": iso(START), "to": iso(START + timedelta(minutes=10))},
+    )
     assert len(short.json()["aggregates"]) == 5  # 2-minute intervals
-    days = call(AGGREGATES, assetId=PUMP_01, aspectName="PumpData", **{"from": iso(START), "to": iso(START + timedelta(days=3))})
+    days = call(
+        AGGREGATES, assetId=PUMP_01, aspectName="PumpData", **{"from": iso(START), "to": iso(START + timedelta(days=3))}
+    )
     assert len(days.json()["aggregates"]) == 3
 
 
@@ -728,12 +821,31 @@ def test_aggregates_choose_the_largest_interval_that_fits_when_none_is_given(cal
     "params",
     [
         {"aspectName": "PumpData"},  # no asset
-        {"assetId": PUMP_01, "aspectName": "PumpData", "intervalUnit": "minute", "intervalValue": "3"},  # not a multiple of 2
+        {
+            "assetId": PUMP_01,
+            "aspectName": "PumpData",
+            "intervalUnit": "minute",
+            "intervalValue": "3",
+        },  # not a multiple of 2
         {"assetId": PUMP_01, "aspectName": "PumpData", "intervalUnit": "hour"},  # unit without value
         {"assetId": PUMP_01, "aspectName": "PumpData", "intervalUnit": "fortnight", "intervalValue": "1"},
         {"assetId": PUMP_01, "aspectName": "PumpData", "select": "nope"},
-        {"assetId": PUMP_01, "aspectName": "PumpData", "from": iso(START), "to": iso(START + timedelta(days=2)), "intervalUnit": "minute", "intervalValue": "10"},  # 288 intervals
-        {"assetId": PUMP_01, "aspectName": "PumpData", "from": iso(START), "to": iso(START + timedelta(days=31)), "intervalUnit": "hour", "intervalValue": "4"},  # too long for hours
+        {
+            "assetId": PUMP_01,
+            "aspectName": "PumpData",
+            "from": iso(START),
+            "to": iso(START + timedelta(days=2)),
+            "intervalUnit": "minute",
+            "intervalValue": "10",
+        },  # 288 intervals
+        {
+            "assetId": PUMP_01,
+            "aspectName": "PumpData",
+            "from": iso(START),
+            "to": iso(START + timedelta(days=31)),
+            "intervalUnit": "hour",
+            "intervalValue": "4",
+        },  # too long for hours
         {"assetId": PUMP_01, "aspectName": "PumpData", "from": iso(START), "to": iso(START)},
     ],
 )
@@ -748,7 +860,10 @@ def test_aggregates_of_another_tenants_asset_are_404(call):
 
 def test_two_hundred_intervals_fit_in_one_answer(call):
     response = call(
-        AGGREGATES, assetId=PUMP_01, aspectName="PumpData", select="flow",
+        AGGREGATES,
+        assetId=PUMP_01,
+        aspectName="PumpData",
+        select="flow",
         **{"from": iso(START), "to": iso(START + timedelta(hours=200)), "intervalUnit": "hour", "intervalValue": "1"},
     )
     assert response.status_code == 200 and len(response.json()["aggregates"]) == 200

@@ -1,4 +1,5 @@
 """The emulator's PIAM sign-in over real HTTP: code flow with PKCE, refusals, refresh, lifetimes, logout."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, quote_plus, urlsplit
@@ -509,28 +510,40 @@ def test_logout_redirects_to_a_registered_uri(emulator, target, client):
 def test_logout_with_client_id_accepts_the_clients_redirect_uris(emulator):
     callback = "http://127.0.0.1:41234/accounts/mindsphere/login/callback/"
     response = requests.get(
-        f"{emulator.url}/acme/logout.do", params={"redirect": callback, "client_id": CLIENT_ID}, allow_redirects=False, timeout=10
+        f"{emulator.url}/acme/logout.do",
+        params={"redirect": callback, "client_id": CLIENT_ID},
+        allow_redirects=False,
+        timeout=10,
     )
     assert response.status_code == 302 and response.headers["Location"] == callback
     unknown_client = requests.get(
-        f"{emulator.url}/acme/logout.do", params={"redirect": callback, "client_id": "nobody"}, allow_redirects=False, timeout=10
+        f"{emulator.url}/acme/logout.do",
+        params={"redirect": callback, "client_id": "nobody"},
+        allow_redirects=False,
+        timeout=10,
     )
     assert unknown_client.status_code == 200 and "Location" not in unknown_client.headers
 
 
 def test_logout_ignores_redirect_uri_as_uaa_does(emulator):
     response = requests.get(
-        f"{emulator.url}/acme/logout.do", params={"redirect_uri": "http://127.0.0.1:8000/"}, allow_redirects=False, timeout=10
+        f"{emulator.url}/acme/logout.do",
+        params={"redirect_uri": "http://127.0.0.1:8000/"},
+        allow_redirects=False,
+        timeout=10,
     )
     assert response.status_code == 200
     assert "Location" not in response.headers
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "http://127.0.0.1:8000/elsewhere", "//evil.example/", "http://evil.example:8000/"]
+    "target",
+    ["https://evil.example/", "http://127.0.0.1:8000/elsewhere", "//evil.example/", "http://evil.example:8000/"],
 )
 def test_logout_does_not_redirect_to_an_unregistered_uri(emulator, target):
-    response = requests.get(f"{emulator.url}/acme/logout.do", params={"redirect": target}, allow_redirects=False, timeout=10)
+    response = requests.get(
+        f"{emulator.url}/acme/logout.do", params={"redirect": target}, allow_redirects=False, timeout=10
+    )
     assert response.status_code == 200
     assert "Location" not in response.headers
     assert "not registered" in response.text

@@ -1,4 +1,5 @@
 """tests/servers.py starts emulators on ports that another process may take first."""
+
 from __future__ import annotations
 
 import socket

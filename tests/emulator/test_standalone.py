@@ -1,4 +1,5 @@
 """The emulator stands alone: it imports nothing of the app, so it runs (and fails) on its own."""
+
 from __future__ import annotations
 
 import ast
@@ -103,7 +104,12 @@ def test_the_emulator_sets_up_and_loads_without_the_app_or_celery(tmp_path):
         }
     )
     result = subprocess.run(
-        [sys.executable, "-c", CHECK, json.dumps(sorted(APP_PACKAGES))], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", CHECK, json.dumps(sorted(APP_PACKAGES))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])

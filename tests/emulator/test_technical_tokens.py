@@ -4,12 +4,13 @@ Tokens issued only to the app's registered credentials, for its version and host
 that have the app; verifiable with the user tenant's keys; accepted by the gateway for that tenant
 only; counted in the stats; failing on request. And the demo assets that stopped reporting.
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -166,8 +167,18 @@ def test_other_keys_in_the_body_are_ignored(emulator):
         {"X-SPACE-AUTH-KEY": auth_key(client_id="mobilestarter-local", client_secret="local-dev-secret")},
         {"X-SPACE-AUTH-KEY": auth_key(client_id="nobody")},
     ],
-    ids=["none", "empty", "no credentials", "other scheme", "not base64", "no colon", "wrong secret",
-         "empty secret", "the sign-in client", "unknown client"],
+    ids=[
+        "none",
+        "empty",
+        "no credentials",
+        "other scheme",
+        "not base64",
+        "no colon",
+        "wrong secret",
+        "empty secret",
+        "the sign-in client",
+        "unknown client",
+    ],
 )
 def test_wrong_or_missing_credentials_are_401(emulator, headers):
     response = request_token(emulator, "acme", headers=headers)
@@ -207,11 +218,24 @@ def test_what_the_credentials_do_not_cover_is_403(emulator, changes):
         ({"json": {**identification(), "appVersion": 1}}, 400, "badRequest"),
         ({"json": identification(), "params": {"userTenant": "acme"}}, 400, "badRequest"),  # body and query mixed
         ({"params": {"appName": "mobilestarter", "userTenant": "acme"}}, 400, "badRequest"),
-        ({"data": b"appName=mobilestarter", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 415,
-         "unsupportedMediaType"),
+        (
+            {"data": b"appName=mobilestarter", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+            415,
+            "unsupportedMediaType",
+        ),
     ],
-    ids=["not json", "not an object", "empty object", "no body", "missing field", "empty field", "not a string",
-         "body and query", "query incomplete", "form body"],
+    ids=[
+        "not json",
+        "not an object",
+        "empty object",
+        "no body",
+        "missing field",
+        "empty field",
+        "not a string",
+        "body and query",
+        "query incomplete",
+        "form body",
+    ],
 )
 def test_malformed_requests_are_refused(emulator, kwargs, status, reason):
     kwargs = {**kwargs, "headers": {"X-SPACE-AUTH-KEY": auth_key(), **kwargs.get("headers", {})}}
@@ -381,20 +405,20 @@ NOT_REPORTING = {
 def test_a_demo_asset_that_stopped_reporting_has_no_recent_records(emulator, tenant, name, hours):
     token = technical_token(emulator, tenant)
     entity = asset_id(tenant, name)
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
 
     latest = gateway_get(emulator, token, f"{TIMESERIES}/{entity}/Environment")
     assert latest.status_code == 200, latest.text
     (record,) = latest.json()
     newest = datetime.fromisoformat(record["_time"].replace("Z", "+00:00"))
-    assert before - hours * HOUR - timedelta(minutes=2) < newest <= datetime.now(timezone.utc) - hours * HOUR
+    assert before - hours * HOUR - timedelta(minutes=2) < newest <= datetime.now(UTC) - hours * HOUR
     recent = {"from": iso(before - (hours - 1) * HOUR), "to": iso(before)}
     assert gateway_get(emulator, token, f"{TIMESERIES}/{entity}/Environment", **recent).json() == []
 
 
 def test_a_reporting_demo_asset_has_a_record_of_this_minute(emulator):
     token = technical_token(emulator, "acme")
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
 
     (record,) = gateway_get(emulator, token, f"{TIMESERIES}/{asset_id('acme', 'Pump 01')}/Environment").json()
     assert datetime.fromisoformat(record["_time"].replace("Z", "+00:00")) >= timeseries.floor_to(before)
@@ -409,13 +433,18 @@ def test_the_not_reporting_assets_leave_the_demo_lists_as_they_were(emulator):
 
 def test_a_silent_asset_can_be_added_for_a_test(emulator_factory):
     emulator = emulator_factory()
-    emulator.put_asset("globex", "quiet-01", "Quiet one", aspects=[{"name": "Env", "variables": [{"name": "t"}]}],
-                       silentSeconds=3 * 3600)
+    emulator.put_asset(
+        "globex",
+        "quiet-01",
+        "Quiet one",
+        aspects=[{"name": "Env", "variables": [{"name": "t"}]}],
+        silentSeconds=3 * 3600,
+    )
     token = technical_token(emulator, "globex")
 
     (record,) = gateway_get(emulator, token, f"{TIMESERIES}/quiet-01/Env").json()
     newest = datetime.fromisoformat(record["_time"].replace("Z", "+00:00"))
-    assert newest <= datetime.now(timezone.utc) - 3 * HOUR
+    assert newest <= datetime.now(UTC) - 3 * HOUR
     with pytest.raises(RuntimeError, match="silentSeconds"):
         emulator.put_asset("globex", "quiet-02", "Quiet two", silentSeconds=-1)
 
@@ -425,7 +454,7 @@ def test_the_silent_assets_time_rules_hold_to_the_minute(in_emulator):
 
 
 def test_aggregates_leave_out_intervals_after_the_last_record():
-    start = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 2, tzinfo=UTC)
     until = start + 2 * HOUR + timedelta(minutes=30)
     hourly = aggregates.Interval("hour", 1)
 

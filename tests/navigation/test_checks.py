@@ -1,4 +1,5 @@
 """System checks on role home pages and menus (docs/role-home-pages.md lists the ids)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,13 +43,17 @@ def test_every_role_home_of_the_project_passes():
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
-        pytest.param({PAGE: '{% extends "base_signed_in.html" %}{% block content %}Hi{% endblock %}'}, [], id="signed-in-layout"),
+        pytest.param(
+            {PAGE: '{% extends "base_signed_in.html" %}{% block content %}Hi{% endblock %}'}, [], id="signed-in-layout"
+        ),
         pytest.param(
             {PAGE: '{% extends "pages/layout.html" %}', "pages/layout.html": '{% extends "base_signed_in.html" %}'},
             [],
             id="through-a-layout",
         ),
-        pytest.param({PAGE: '{% extends "base.html" %}{% block content %}Hi{% endblock %}'}, ["navigation.E001"], id="base-only"),
+        pytest.param(
+            {PAGE: '{% extends "base.html" %}{% block content %}Hi{% endblock %}'}, ["navigation.E001"], id="base-only"
+        ),
         pytest.param({PAGE: '<p>Hi</p>{% include "sso/lifecycle.html" %}'}, ["navigation.E001"], id="plain-page"),
         pytest.param({PAGE: "{% extends layout %}"}, ["navigation.E001"], id="dynamic-parent"),
         pytest.param({PAGE: '{% extends "pages/missing.html" %}'}, ["navigation.E004"], id="missing-parent"),
@@ -70,7 +75,10 @@ def test_e001_names_the_template_and_the_fix(templates):
 
 def test_a_template_may_extend_one_of_the_same_name(templates):
     # An override of the project's base_signed_in.html that extends the original.
-    write(templates, {PAGE: '{% extends "base_signed_in.html" %}', "base_signed_in.html": '{% extends "base_signed_in.html" %}'})
+    write(
+        templates,
+        {PAGE: '{% extends "base_signed_in.html" %}', "base_signed_in.html": '{% extends "base_signed_in.html" %}'},
+    )
     assert ids() == []
 
 

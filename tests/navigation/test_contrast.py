@@ -1,4 +1,5 @@
 """Text and controls keep a WCAG AA contrast (4.5:1) on their backgrounds, from the app's own CSS."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,15 @@ def contrast(a: str, b: str) -> float:
 @pytest.mark.parametrize(
     ("foreground", "background"),
     [
-        ("ink", "bg"), ("ink", "card"), ("muted", "card"), ("muted", "bg"), ("brand", "card"),
-        ("brand-ink", "brand"), ("error-ink", "error-bg"), ("ok-ink", "ok-bg"), ("warn-ink", "warn-bg"),
+        ("ink", "bg"),
+        ("ink", "card"),
+        ("muted", "card"),
+        ("muted", "bg"),
+        ("brand", "card"),
+        ("brand-ink", "brand"),
+        ("error-ink", "error-bg"),
+        ("ok-ink", "ok-bg"),
+        ("warn-ink", "warn-bg"),
     ],
 )
 def test_colour_pairs_meet_wcag_aa(foreground, background):
@@ -136,8 +144,16 @@ def focus_ring(css: str) -> tuple[str, str]:
     applied: dict[str, str] = {}
     for selectors, declarations in rules(css):
         if ":focus-visible" in selectors:
-            applied.update({name: declarations[name] for name in ("outline", "outline-color", "box-shadow") if name in declarations})
-    assert "outline" in applied or "outline-color" in applied, "no :focus-visible outline: keyboard focus would be invisible"
+            applied.update(
+                {
+                    name: declarations[name]
+                    for name in ("outline", "outline-color", "box-shadow")
+                    if name in declarations
+                }
+            )
+    assert "outline" in applied or "outline-color" in applied, (
+        "no :focus-visible outline: keyboard focus would be invisible"
+    )
     assert "box-shadow" in applied, ":focus-visible has no halo"
     outline = as_hex(resolve(applied.get("outline-color", applied.get("outline", "")), properties))
     return outline, as_hex(resolve(applied["box-shadow"], properties))

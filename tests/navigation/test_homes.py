@@ -1,4 +1,5 @@
 """Role home pages declared in navigation/homes.py: their order, groups, and what each role sees and opens."""
+
 from __future__ import annotations
 
 import re

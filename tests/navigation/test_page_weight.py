@@ -1,4 +1,5 @@
 """Pages are light and their static files are compressed and cache-busted (served by WhiteNoise)."""
+
 from __future__ import annotations
 
 import gzip

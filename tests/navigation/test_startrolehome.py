@@ -1,4 +1,5 @@
 """`manage.py startrolehome`: one entry in navigation/homes.py and one template make a working role page."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -77,14 +78,16 @@ def page_of(source: str, rf, *, identity: SessionIdentity | None, roles: list[st
     request = rf.get("/home/user/")
     request.user = User.objects.create_user(f"person-{User.objects.count()}")
     request.user.groups.add(*Group.objects.filter(name__in=roles))
-    context = Context({
-        "request": request,
-        "user": request.user,
-        "identity": identity,
-        "roles": roles,
-        "session_ends": ends,
-        "home": homes.role_home_for({"User"}),
-    })
+    context = Context(
+        {
+            "request": request,
+            "user": request.user,
+            "identity": identity,
+            "roles": roles,
+            "session_ends": ends,
+            "home": homes.role_home_for({"User"}),
+        }
+    )
     extends = template.nodelist.get_nodes_by_type(ExtendsNode)
     with context.bind_template(template):
         blocks = {node.name: node.render(context) for node in template.nodelist.get_nodes_by_type(BlockNode)}
@@ -196,12 +199,20 @@ def test_one_command_makes_a_working_page(tmp_path):
     """In a copy of the project: the command, `migrate`, and the new role's person lands on the page."""
     project = tmp_path / "project"
     shutil.copytree(
-        ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "var", "media", "staticfiles", "*.sqlite3", "__pycache__")
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "tests", "var", "media", "staticfiles", "*.sqlite3", "__pycache__"
+        ),
     )
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="project.settings", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env.update(
+        DEBUG="1", DJANGO_SETTINGS_MODULE="project.settings", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    )
     run = dict(cwd=project, env=env, capture_output=True, text=True, timeout=300)
-    added = subprocess.run([sys.executable, "manage.py", "startrolehome", "Maintenance", "--scope", "maintenance"], **run)
+    added = subprocess.run(
+        [sys.executable, "manage.py", "startrolehome", "Maintenance", "--scope", "maintenance"], **run
+    )
     assert added.returncode == 0, added.stderr
     served = subprocess.run([sys.executable, "-c", CHECK_THE_PAGE], **run)
     assert served.returncode == 0 and "served" in served.stdout, served.stderr

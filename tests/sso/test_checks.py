@@ -1,4 +1,5 @@
 """System checks on the MindSphere settings (docs/configuration.md lists the ids)."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,7 +48,10 @@ def test_bad_settings_are_reported(settings, overrides, expected):
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"MINDSPHERE_AUTH_URL": "http://127.0.0.1:8001/{tenant}", "MINDSPHERE_GATEWAY_URL": "http://127.0.0.1:8001/gateway"},
+        {
+            "MINDSPHERE_AUTH_URL": "http://127.0.0.1:8001/{tenant}",
+            "MINDSPHERE_GATEWAY_URL": "http://127.0.0.1:8001/gateway",
+        },
         {"MINDSPHERE_AUTH_URL": "http://localhost:8001/{tenant}"},
         {"MINDSPHERE_AUTH_URL": "http://[::1]:8001/{tenant}"},
         {
@@ -64,5 +68,9 @@ def test_good_settings_pass(settings, overrides):
 
 
 def test_several_problems_are_all_reported(settings):
-    overrides = {"MINDSPHERE_AUTH_URL": "http://example.com", "MINDSPHERE_APP_NAME": "Bad", "SOCIALACCOUNT_STORE_TOKENS": True}
+    overrides = {
+        "MINDSPHERE_AUTH_URL": "http://example.com",
+        "MINDSPHERE_APP_NAME": "Bad",
+        "SOCIALACCOUNT_STORE_TOKENS": True,
+    }
     assert sorted(ids(overrides, settings)) == ["sso.E001", "sso.E002", "sso.E003", "sso.E004"]

@@ -3,6 +3,7 @@
 Each case starts an emulator switched to behave another allowed way (docs/emulator.md, "Settings")
 and signs in through the live app, as docs/sign-in.md "What the app accepts from the server" lists.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta

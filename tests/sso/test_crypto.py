@@ -1,4 +1,5 @@
 """Tokens at rest: encrypted with keys derived from SECRET_KEY, readable through its fallbacks."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,7 +1,8 @@
 """The three outcomes of a token check: valid, refresh (inside the leeway or expired), expired."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -10,7 +11,7 @@ import time_machine
 from sso.models import TokenRecord
 from sso.tokens import Outcome, decide, refresh_expiry
 
-T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)  # the access token expires here
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)  # the access token expires here
 REFRESH_END = T0 + timedelta(hours=11)
 
 

@@ -1,4 +1,5 @@
 """E-mail addresses wrap at their "@" and dots on a narrow screen, never mid-word, and stay escaped."""
+
 from __future__ import annotations
 
 import pytest

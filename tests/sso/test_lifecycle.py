@@ -1,4 +1,5 @@
 """The token lifecycle over real HTTP: valid, refresh, expired; outages; concurrency; sign-out."""
+
 from __future__ import annotations
 
 import time
@@ -378,7 +379,11 @@ def test_outage_during_an_api_view_is_a_503(api_app, clean_emulator):
 
 @pytest.mark.parametrize(
     "engine",
-    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cache", "django.contrib.sessions.backends.cached_db"],
+    [
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cache",
+        "django.contrib.sessions.backends.cached_db",
+    ],
 )
 def test_an_ended_session_keeps_only_why_under_its_key(engine, settings, db):
     # make serve keeps sessions in Redis (cache), tests in the database: the marker works in each.

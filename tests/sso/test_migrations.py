@@ -1,4 +1,5 @@
 """The data migrations of the mapping history: numbering (sso 0005) and English lines to codes (sso 0006)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Django admin is for the app's operators only: superusers, and admins of MINDSPHERE_OPERATOR_TENANTS."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,11 @@ def signed_in(client, django_user_model, tenant: str, scopes: list[str], subtena
     """A person who signed in through MindSphere: identity, roles, a token record for this session."""
     user = django_user_model.objects.create_user(username=f"mdsp-{tenant}-{len(scopes)}-{subtenant}")
     MindSphereIdentity.objects.create(
-        user=user, tenant=tenant, subtenant=subtenant, mindsphere_user_id="u", email=f"p@{tenant}.example",
+        user=user,
+        tenant=tenant,
+        subtenant=subtenant,
+        mindsphere_user_id="u",
+        email=f"p@{tenant}.example",
         scopes=scopes,
     )
     sync_roles(user, scopes, tenant, subtenant)
@@ -57,8 +62,17 @@ def test_a_superuser_signs_in_with_a_password(client, django_user_model):
     assert client.get("/admin/auth/user/").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/admin/sso/scoperolemapping/", "/admin/sso/scoperolemapping/add/",
-                                 "/admin/sso/mindsphereidentity/", "/admin/sso/tokenrecord/", "/admin/sso/mappingchange/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/sso/scoperolemapping/",
+        "/admin/sso/scoperolemapping/add/",
+        "/admin/sso/mindsphereidentity/",
+        "/admin/sso/tokenrecord/",
+        "/admin/sso/mappingchange/",
+    ],
+)
 def test_an_operator_opens_the_operator_pages(operator, url):
     assert operator.get(url).status_code == 200
 
@@ -71,10 +85,14 @@ def test_an_operator_cannot_manage_users_or_groups(operator, url):
 def test_an_operator_edits_a_default_and_its_tenants_follow(operator, django_user_model, client):
     viewers = Group.objects.create(name="Viewers")
     user = django_user_model.objects.create_user(username="someone@acme")
-    MindSphereIdentity.objects.create(user=user, tenant="acme", mindsphere_user_id="u9", email="s@acme", scopes=["mobilestarter.user"])
+    MindSphereIdentity.objects.create(
+        user=user, tenant="acme", mindsphere_user_id="u9", email="s@acme", scopes=["mobilestarter.user"]
+    )
     sync_roles(user, ["mobilestarter.user"], "acme")
     mapping = ScopeRoleMapping.objects.get(tenant="", scope="user")
-    response = operator.post(f"/admin/sso/scoperolemapping/{mapping.pk}/change/", {"scope": "user", "group": viewers.pk})
+    response = operator.post(
+        f"/admin/sso/scoperolemapping/{mapping.pk}/change/", {"scope": "user", "group": viewers.pk}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ScopeRoleMapping.objects.get(tenant="", scope="user").group == viewers
     assert set(user.groups.values_list("name", flat=True)) == {"Viewers"}  # re-synced at once

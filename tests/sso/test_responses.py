@@ -1,4 +1,5 @@
 """One policy for anonymous, signed-out, forbidden and unavailable: per kind of request."""
+
 from __future__ import annotations
 
 import pytest

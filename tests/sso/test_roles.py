@@ -1,4 +1,5 @@
 """From MindSphere scopes to Django groups: the mapping, the default roles, and syncing a user."""
+
 from __future__ import annotations
 
 import pytest
@@ -196,7 +197,9 @@ def test_resync_tenant_applies_a_new_mapping_to_its_people_only(db, django_user_
     people = {}
     for tenant in ("acme", "globex"):
         user = django_user_model.objects.create_user(username=f"user@{tenant}")
-        MindSphereIdentity.objects.create(user=user, tenant=tenant, mindsphere_user_id="u1", email="user@x", scopes=USER_SCOPES)
+        MindSphereIdentity.objects.create(
+            user=user, tenant=tenant, mindsphere_user_id="u1", email="user@x", scopes=USER_SCOPES
+        )
         sync_roles(user, USER_SCOPES, tenant)
         people[tenant] = user
     ScopeRoleMapping.objects.create(tenant="acme", scope="user", group=Group.objects.get(name="Admin"))

@@ -1,4 +1,5 @@
 """Signing in through the live app and the emulator, over real HTTP."""
+
 from __future__ import annotations
 
 import logging

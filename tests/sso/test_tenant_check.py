@@ -1,4 +1,5 @@
 """The tenant check before sign-in: found, unknown, unreachable; cached, except outages."""
+
 from __future__ import annotations
 
 import threading

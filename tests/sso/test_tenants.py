@@ -1,4 +1,5 @@
 """The tenant a person types is untrusted text that becomes part of a URL."""
+
 from __future__ import annotations
 
 import pytest

@@ -3,6 +3,7 @@
 Forgeries are signed with the emulator's own tenant keys (read from its SQLite file) where a test
 needs a valid signature on wrong claims, so only the claim under test is wrong.
 """
+
 from __future__ import annotations
 
 import base64

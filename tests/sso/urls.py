@@ -1,4 +1,5 @@
 """The app's URLs plus two small views that call MindSphere, to test the decorator on a function and a class."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse

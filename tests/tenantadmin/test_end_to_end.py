@@ -1,4 +1,5 @@
 """Over real HTTP (emulator + live app): one tenant's admin can no longer promote anyone elsewhere."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ def form_of(app, browser) -> dict:
     page = browser.get(app.url(ROLES), timeout=15).text
     fields = dict(re.findall(r'<input type="hidden" name="(tenant|version)" value="([^"]*)"', page))
     selects = re.findall(r'<select name="(scope-[\w-]+)"', page)
-    chosen = dict(re.findall(r'<select name="(scope-[\w-]+)"[^>]*>.*?<option value="([^"]*)" selected', page, flags=re.S))
+    chosen = dict(
+        re.findall(r'<select name="(scope-[\w-]+)"[^>]*>.*?<option value="([^"]*)" selected', page, flags=re.S)
+    )
     return {**fields, **{name: chosen.get(name, "") for name in selects}}
 
 

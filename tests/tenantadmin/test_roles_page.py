@@ -1,4 +1,5 @@
 """/manage/roles/: a tenant's admins change their own tenant's mapping, and nothing else."""
+
 from __future__ import annotations
 
 import html
@@ -45,12 +46,18 @@ def test_the_page_shows_the_tenants_mapping_people_and_no_history(client, acme):
 def test_saving_changes_acme_at_once_and_not_globex(client, acme):
     response = client.post(URL, form_data(client, user="Admin"))
     assert response.status_code == 302
-    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {"admin": "Admin", "user": "Admin"}
+    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {
+        "admin": "Admin",
+        "user": "Admin",
+    }
     assert roles_of(acme["user"]) == {"Admin"}  # re-synced at once
     assert roles_of(acme["globex_user"]) == {"User"}
     assert not ScopeRoleMapping.objects.filter(tenant="globex").exists()
     change = MappingChange.objects.get(tenant="acme")
-    assert (change.changed_by, change.changes) == ("admin@acme.example", [mapping_change("role", scope="user", before="User", after="Admin")])
+    assert (change.changed_by, change.changes) == (
+        "admin@acme.example",
+        [mapping_change("role", scope="user", before="User", after="Admin")],
+    )
     page = client.get(URL).content.decode()
     assert "Mapping saved: user: User → Admin" in page and "has its own mapping" in page
 
@@ -78,16 +85,25 @@ def test_reset_goes_back_to_the_defaults(client, acme):
     assert response.status_code == 302
     assert not ScopeRoleMapping.objects.filter(tenant="acme").exists()
     assert roles_of(acme["user"]) == {"User"}
-    assert MappingChange.objects.filter(tenant="acme").first().described == ["reset to the app's defaults", "user: Admin → User"]
+    assert MappingChange.objects.filter(tenant="acme").first().described == [
+        "reset to the app's defaults",
+        "user: Admin → User",
+    ]
 
 
 @pytest.mark.parametrize(
     ("language", "message", "history"),
     [
-        ("en", "Mapping saved: user: User → no role. People of acme get their new roles at once",
-         "user: User → no role</li>"),
-        ("de", "Zuordnung gespeichert: user: User → keine Rolle. Die Personen von acme",
-         "user: User → keine Rolle</li>"),
+        (
+            "en",
+            "Mapping saved: user: User → no role. People of acme get their new roles at once",
+            "user: User → no role</li>",
+        ),
+        (
+            "de",
+            "Zuordnung gespeichert: user: User → keine Rolle. Die Personen von acme",
+            "user: User → keine Rolle</li>",
+        ),
     ],
 )
 def test_the_message_and_the_history_are_in_the_readers_language(client, acme, language, message, history):
@@ -119,11 +135,23 @@ def tampered(client) -> dict:
 @pytest.mark.parametrize(
     ("make_data", "message"),
     [
-        pytest.param(lambda client: {**form_data(client), "scope-superuser": "Admin"}, "This app has no scope superuser", id="unknown-scope"),
+        pytest.param(
+            lambda client: {**form_data(client), "scope-superuser": "Admin"},
+            "This app has no scope superuser",
+            id="unknown-scope",
+        ),
         pytest.param(lambda client: form_data(client, user="Operators"), "Select a valid choice", id="unknown-role"),
-        pytest.param(lambda client: {key: value for key, value in form_data(client).items() if not key.startswith("scope-")}, "arrived empty", id="empty"),
+        pytest.param(
+            lambda client: {key: value for key, value in form_data(client).items() if not key.startswith("scope-")},
+            "arrived empty",
+            id="empty",
+        ),
         pytest.param(tampered, "for another tenant", id="tampered-tenant"),
-        pytest.param(lambda client: form_data(client, version="0", user="Admin") | {"version": "99"}, "Someone changed this mapping", id="stale"),
+        pytest.param(
+            lambda client: form_data(client, version="0", user="Admin") | {"version": "99"},
+            "Someone changed this mapping",
+            id="stale",
+        ),
         pytest.param(lambda client: form_data(client, admin="", user=""), "at least one scope a role", id="no-roles"),
         pytest.param(lambda client: form_data(client, admin="User"), "must give the Admin role", id="no-admin"),
         pytest.param(lambda client: form_data(client, version="x"), "could not be read", id="bad-version"),
@@ -162,11 +190,19 @@ def test_two_saves_from_the_same_version_cannot_both_land(acme):
         mapping.save("acme", {"admin": "Admin", "user": "User"}, by="second@acme.example", expected=shown)
     with pytest.raises(mapping.StaleMapping):
         mapping.reset("acme", by="second@acme.example", expected=shown)
-    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {"admin": "Admin", "user": "Admin"}
+    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {
+        "admin": "Admin",
+        "user": "Admin",
+    }
     assert list(MappingChange.objects.values_list("changed_by", "number")) == [("first@acme.example", 1)]
     # Two saves that pass that check at the same instant: the version number is taken once.
     with pytest.raises(IntegrityError), transaction.atomic():
-        MappingChange.record("acme", "second@acme.example", [mapping_change("role", scope="user", before="Admin", after="User")], after=shown)
+        MappingChange.record(
+            "acme",
+            "second@acme.example",
+            [mapping_change("role", scope="user", before="Admin", after="User")],
+            after=shown,
+        )
 
 
 def test_each_tenant_counts_its_own_versions(client, acme):
@@ -191,7 +227,10 @@ def test_globex_admin_cannot_reach_acme_by_any_url_or_field(client, acme):
     for path in (URL, URL + "reset/"):
         response = client.post(path, form_data(client, tenant="acme"))
         assert response.status_code == 400
-    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {"admin": "Admin", "user": "Admin"}
+    assert {row.scope: row.group.name for row in ScopeRoleMapping.objects.filter(tenant="acme")} == {
+        "admin": "Admin",
+        "user": "Admin",
+    }
     assert not MappingChange.objects.filter(tenant="globex").exists()
 
 

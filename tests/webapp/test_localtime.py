@@ -1,4 +1,5 @@
 """The browser's time zone (the `tz` cookie) for every page; anything odd falls back to UTC."""
+
 from __future__ import annotations
 
 import re
@@ -75,7 +76,9 @@ def test_bad_values_name_no_zone(value):
     assert zone_from(value) is None
 
 
-@pytest.mark.parametrize("value", ["Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5", "UTC", "Asia/Kolkata"])
+@pytest.mark.parametrize(
+    "value", ["Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5", "UTC", "Asia/Kolkata"]
+)
 def test_iana_names_are_zones(value):
     assert zone_from(value).key == value
 

@@ -1,4 +1,5 @@
 """The installable web app: manifest, icons, service worker and offline page (docs/installable-app.md)."""
+
 from __future__ import annotations
 
 import json
@@ -102,7 +103,9 @@ def test_pages_link_the_manifest_icons_and_worker(signed_in, client, db, path):
     html = client.get(path).content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert '<meta name="theme-color" content="#005f87">' in html
-    assert re.search(r'<script src="/static/js/register-sw\.[0-9a-f]{12}\.js" data-service-worker="/sw\.js"[^>]* defer>', html)
+    assert re.search(
+        r'<script src="/static/js/register-sw\.[0-9a-f]{12}\.js" data-service-worker="/sw\.js"[^>]* defer>', html
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 """`/.well-known/` files for Android App Links and iOS Universal Links (docs/well-known.md)."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,9 @@ def configure(settings, **values) -> None:
 
 @pytest.fixture
 def unconfigured(settings):
-    configure(settings, ANDROID_APP_PACKAGE="", ANDROID_APP_SHA256_FINGERPRINTS=[], IOS_APP_IDS=[], IOS_APP_PATHS=["/*"])
+    configure(
+        settings, ANDROID_APP_PACKAGE="", ANDROID_APP_SHA256_FINGERPRINTS=[], IOS_APP_IDS=[], IOS_APP_PATHS=["/*"]
+    )
     return settings
 
 

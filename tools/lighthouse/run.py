@@ -10,6 +10,7 @@ exits non-zero when a score is under --minimum (docs/accessibility.md has the fi
 
 Needs Node 20 and `npm ci` in tools/lighthouse (the Makefile target does it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,7 +75,9 @@ def failing_audits(report: dict) -> list[str]:
             audit = report["audits"].get(ref["id"], {})
             score = audit.get("score")
             if ref.get("weight", 0) and score is not None and score < (0.9 if category == "performance" else 1):
-                found.append(f"{category}: {audit['id']} ({score}) {audit.get('title', '')} {audit.get('displayValue', '')}".rstrip())
+                found.append(
+                    f"{category}: {audit['id']} ({score}) {audit.get('title', '')} {audit.get('displayValue', '')}".rstrip()
+                )
     return found
 
 
@@ -123,17 +126,28 @@ def main(argv: list[str] | None = None) -> int:
                 if args.pages and target.name not in args.pages:
                     continue
                 runs = [
-                    lighthouse(base + target.path, cookies.get(target.person or "", ""), REPORTS / f"{target.name}-{run}.json")
+                    lighthouse(
+                        base + target.path, cookies.get(target.person or "", ""), REPORTS / f"{target.name}-{run}.json"
+                    )
                     for run in range(1, args.runs + 1)
                 ]
                 report = median_run(runs)
                 rows.append((target.name, scores(report)))
                 problems[target.name] = failing_audits(report)
-                print(f"{target.name:12} " + "  ".join(f"{name} {value:3d}" for name, value in rows[-1][1].items()), flush=True)
+                print(
+                    f"{target.name:12} " + "  ".join(f"{name} {value:3d}" for name, value in rows[-1][1].items()),
+                    flush=True,
+                )
         finally:
             stack.down()
 
-    summary = {"lighthouse": "12.2.3", "form_factor": "mobile", "runs_per_page": args.runs, "pages": {name: values for name, values in rows}, "problems": problems}
+    summary = {
+        "lighthouse": "12.2.3",
+        "form_factor": "mobile",
+        "runs_per_page": args.runs,
+        "pages": {name: values for name, values in rows},
+        "problems": problems,
+    }
     (REPORTS / "summary.json").write_text(json.dumps(summary, indent=2))
     print()
     print(f"| page | {' | '.join(CATEGORIES)} |")

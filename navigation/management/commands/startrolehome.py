@@ -5,6 +5,7 @@ at the next `migrate`, the group and its scope mapping follow from it) and write
 template (a copy of startrolehome.html beside this file, laid out as the User home page), which
 extends base_signed_in.html and so carries the lifecycle include.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ Basic (section 2.3.1), and an answer that means "MindSphere is not reachable" (t
 error, 5xx, 429, a body that is not a token response) is told apart from a refusal, so the person
 reads "try again in a moment" rather than "did not accept this sign-in".
 """
+
 from __future__ import annotations
 
 import logging

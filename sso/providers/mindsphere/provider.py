@@ -1,4 +1,5 @@
 """The `mindsphere` provider: authorization code + PKCE S256 + state, at the tenant the person chose."""
+
 from __future__ import annotations
 
 from allauth.socialaccount.providers.base import ProviderAccount
@@ -33,7 +34,9 @@ class MindSphereProvider(OAuth2Provider):
         # PKCE is not optional here: a mobile app's client secret is public.
         return generate_code_challenge()
 
-    def redirect(self, request: HttpRequest, process, next_url=None, data=None, *, tenant: str, **kwargs) -> HttpResponse:
+    def redirect(
+        self, request: HttpRequest, process, next_url=None, data=None, *, tenant: str, **kwargs
+    ) -> HttpResponse:
         """Start sign-in at `tenant` (already validated); allauth stashes it in the state it keeps."""
         self.tenant = tenant
         return super().redirect(

@@ -5,6 +5,7 @@ allauth stashes in the session: the callback URL is the same for every tenant, a
 string is not to be trusted. allauth's OAuth2 client does the code exchange with the PKCE
 verifier it stashed; the adapter verifies the access token strictly against that tenant.
 """
+
 from __future__ import annotations
 
 import logging
