@@ -11,6 +11,7 @@ that names the run, so a run that lost its lease never overwrites a newer one's.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from datetime import datetime, timedelta
 
@@ -32,6 +33,9 @@ from .models import FleetOverview
 from .survey import survey
 
 logger = logging.getLogger(__name__)
+# Set when the Celery worker begins its warm shutdown (fleet.tasks): then MindSphere (under `make run`,
+# the emulator stopped by the same Ctrl-C) going away mid-run is expected, not worth a warning.
+worker_stopping = threading.Event()
 
 LEASE = timedelta(minutes=2)  # renewed every LEASE / 4 while the run works
 FIRST_BACKOFF = 30  # seconds after a first outage or 429; doubling, at most the interval
@@ -172,6 +176,9 @@ def _failure(tenant: str, error: Exception) -> tuple[str, str, int | None]:
     if isinstance(error, RateLimitedError):
         logger.warning("Fleet overview of %s: MindSphere's rate limit (Retry-After %s)", tenant, error.retry_after)
         return "rate_limited", "", error.retry_after
+    if isinstance(error, ProviderUnavailableError) and worker_stopping.is_set():
+        logger.info("Fleet overview of %s: not finished, the worker is stopping; the next run tries again", tenant)
+        return "unreachable", "", error.retry_after
     if isinstance(error, ProviderUnavailableError):
         logger.warning("Fleet overview of %s: MindSphere unreachable: %s", tenant, error)
         return "unreachable", "", error.retry_after

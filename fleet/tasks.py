@@ -9,6 +9,7 @@ queues `refresh_overview` directly. What a run does and records: fleet.runs, doc
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_shutting_down
 
 from . import runs
 
@@ -26,3 +27,8 @@ def refresh_due_overviews() -> int:
 def refresh_overview(tenant: str) -> str:
     """Compute one tenant's overview (fleet.runs.refresh): "done", "failed" (recorded) or "busy"."""
     return runs.refresh(tenant)
+
+
+@worker_shutting_down.connect
+def _note_stopping(**kwargs) -> None:
+    runs.worker_stopping.set()

@@ -135,13 +135,15 @@ def ensure_current_roles(request: HttpRequest) -> bool:
     if signed_in is None:
         return False  # not signed in by this session (another authentication): nothing vouches for the roles
     user_pk = str(signed_in)
-    if _expiries(request) is None:
+    expiries = _expiries(request)
+    if expiries is None:
         return not MindSphereIdentity.objects.filter(user_id=user_pk).exists()
-    before = request.session.get(SESSION_EXPIRIES_KEY)
+    due = tokens.decide_expiries(*expiries) is not tokens.Outcome.VALID
     check(request)
-    if request.session.get(SESSION_EXPIRIES_KEY) != before:
+    if due:
         # Refreshed (here or by another process): roles and staff status may have changed since the
-        # user was loaded for this request.
+        # user was loaded for this request. Not told by the expiries changing: a token refreshed in
+        # the same second as the one before has the same expiry.
         request.user = get_user_model()._default_manager.get(pk=user_pk)
     return True
 

@@ -54,7 +54,7 @@ class Run:
 def make_run(tmp_path_factory) -> Iterator[Run]:
     """`APP_PORT=… EMULATOR_PORT=… make run`, with nothing else about MindSphere set, in its own databases."""
     tmp = tmp_path_factory.mktemp("make-run")
-    app_port, emulator_port = free_port(), free_port()
+    app_port, emulator_port, gateway_port = free_port(), free_port(), free_port()
     dropped = (
         "DJANGO_",
         "MINDSPHERE_",
@@ -71,6 +71,7 @@ def make_run(tmp_path_factory) -> Iterator[Run]:
     env.update(
         APP_PORT=str(app_port),
         EMULATOR_PORT=str(emulator_port),
+        GATEWAY_PORT=str(gateway_port),
         DATABASE_URL=f"sqlite:///{tmp / 'app.sqlite3'}",
         EMULATOR_DATABASE_URL=f"sqlite:///{tmp / 'emulator.sqlite3'}",
         EMULATOR_FAST_PASSWORD_HASHER="1",
@@ -121,7 +122,7 @@ def test_make_run_and_ctrl_c_print_nothing_that_looks_like_a_failure(make_run: R
     alarming = [line for line in text.splitlines() if ALARMING.search(line)]
     assert alarming == [], "\n".join(alarming)
     assert "SIGINT received" in text and "Warm shutdown" in text  # it really was stopped with Ctrl-C
-    assert text.count("stopped (rc=0)") == 4  # app, emulator, worker and beat, each by itself
+    assert text.count("stopped (rc=0)") == 5  # app, emulator, gateway, worker and beat, each by itself
 
 
 def test_the_app_follows_emulator_port_unless_the_urls_are_set():

@@ -225,3 +225,17 @@ def test_the_beat_task_runs_each_due_tenant_and_one_failure_stops_no_other(gatew
     assert overview("hooli").error_code == "not_permitted"
     assert (overview("acme").asset_count, overview("globex").asset_count) == (28, 7)
     assert overview("globex").not_reporting_count == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stopping", [False, True], ids=["running", "worker-stopping"])
+def test_mindsphere_gone_while_the_worker_stops_is_no_warning(gateway, monkeypatch, caplog, stopping):
+    # Ctrl-C in `make run` stops the emulator and the worker together: a run cut short then is expected.
+    monkeypatch.setattr(runs, "worker_stopping", threading.Event())
+    if stopping:
+        tasks.worker_shutting_down.send(sender="test", sig="SIGTERM", how="Warm", exitcode=0)
+    gateway.fault(mode="503", target="technical", calls=100, tenant="acme")
+    assert runs.refresh("acme") == runs.FAILED
+    warned = [record for record in caplog.records if record.levelname == "WARNING"]
+    assert bool(warned) is not stopping
+    assert overview("acme").error_code == "unreachable"

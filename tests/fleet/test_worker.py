@@ -115,7 +115,16 @@ def test_beat_and_a_worker_keep_each_tenants_overview(app, start_worker, start_b
     assert "28 assets · 3 not reporting" in home
 
 
+def test_a_tenants_first_sign_in_starts_its_first_overview(app, start_worker, app_publishes_to_redis):
+    start_worker()
+    browser = app.sign_in("acme", "user@acme.example").browser  # no beat: the sign-in itself queues the run
+    wait_for(lambda: settled("acme"), 60)
+    page = " ".join(browser.get(app.url("/home/user/"), timeout=30).text.replace("\xa0", " ").split())
+    assert "28 assets · 3 not reporting" in page
+
+
 def test_refresh_now_goes_from_the_page_to_the_worker(app, start_worker, app_publishes_to_redis):
+    FleetOverview.objects.create(tenant="acme")  # a tenant the app knows: its sign-ins leave the runs to beat
     browser = app.sign_in("acme", "admin@acme.example").browser
     start_worker()
     home = browser.get(app.url("/home/admin/"), timeout=30)
