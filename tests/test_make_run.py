@@ -112,6 +112,13 @@ def test_make_run_on_other_ports_signs_in_through_its_own_emulator(make_run: Run
     stats = requests.get(make_run.emulator_url + "/_emulator/stats", timeout=10).json()
     assert stats["tenants"]["acme"]["code_exchanges"] >= 1
 
+    # The tenant's first sign-in started its fleet overview (worker, app credentials, emulator's TMS).
+    def overview() -> str:
+        text = signed_in.browser.get(make_run.app.url("/fleet/overview/"), timeout=30).text
+        return " ".join(text.replace("\xa0", " ").split())
+
+    wait_until(lambda: "28 assets · 3 not reporting" in overview(), make_run.log, deadline=60)
+
 
 @pytest.mark.live
 def test_make_run_and_ctrl_c_print_nothing_that_looks_like_a_failure(make_run: Run):
