@@ -175,42 +175,29 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-class Worker:
-    """`celery worker` in a subprocess (solo pool: killing it kills the running task)."""
+class CeleryProcess:
+    """`celery -A project <args>` in a subprocess, its output in `log_path`; ready once `ready_line` is printed."""
 
-    def __init__(self, env: dict, log_path: Path) -> None:
-        self.log_path = log_path
+    def __init__(self, args: list[str], env: dict, log_path: Path, ready_line: str) -> None:
+        self.log_path, self.ready_line = log_path, ready_line
         self.log = open(log_path, "a")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "project",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            [sys.executable, "-m", "celery", "-A", "project", *args],
             cwd=ROOT,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 30) -> Worker:
-        # Messages published before the worker declared its queue would find no route.
+    def wait_ready(self, timeout: float = 30) -> CeleryProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited:\n{self.log_text()}")
-            if " ready." in self.log_path.read_text():
+                raise RuntimeError(f"{self.log_path.stem} exited:\n{self.log_text()}")
+            if self.ready_line in self.log_path.read_text():
                 return self
             time.sleep(0.1)
-        raise RuntimeError(f"worker not ready in {timeout} s:\n{self.log_text()}")
+        raise RuntimeError(f"{self.log_path.stem} not ready in {timeout} s:\n{self.log_text()}")
 
     def log_text(self) -> str:
         return self.log_path.read_text()[-3000:]
@@ -227,6 +214,18 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+
+
+def worker(env: dict, log_path: Path) -> CeleryProcess:
+    """`celery worker` (solo pool: killing it kills the running task). Wait until it is ready before
+    queueing: messages published before the worker declared its queue would find no route."""
+    args = ["worker", "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return CeleryProcess(args, env, log_path, " ready.")
+
+
+def beat(env: dict, log_path: Path, schedule: Path) -> CeleryProcess:
+    """`celery beat`, with its schedule file at `schedule`."""
+    return CeleryProcess(["beat", "--loglevel=INFO", "-s", str(schedule)], env, log_path, "beat: Starting")
 
 
 @pytest.fixture
@@ -252,17 +251,16 @@ def worker_env(app, settings, tmp_path, pytestconfig) -> dict:
 
 
 @pytest.fixture
-def start_worker(worker_env, tmp_path) -> Iterator[Callable[[], Worker]]:
-    workers: list[Worker] = []
+def start_worker(worker_env, tmp_path) -> Iterator[Callable[[], CeleryProcess]]:
+    workers: list[CeleryProcess] = []
 
-    def start() -> Worker:
-        worker = Worker(worker_env, tmp_path / f"worker-{len(workers)}.log")
-        workers.append(worker)
-        return worker.wait_ready()
+    def start() -> CeleryProcess:
+        workers.append(worker(worker_env, tmp_path / f"worker-{len(workers)}.log"))
+        return workers[-1].wait_ready()
 
     yield start
-    for worker in workers:
-        worker.stop()
+    for started in workers:
+        started.stop()
 
 
 @pytest.fixture

@@ -7,79 +7,30 @@ through the live app to the worker. Skipped without Redis.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from fleet.models import FleetOverview
 from tests.app_client import csrf_from
-from tests.celery_worker import needs_redis
+from tests.celery_worker import CeleryProcess, beat, needs_redis
 from tests.people import make_person
-from tests.servers import ROOT
 
 pytestmark = needs_redis
 
 
-class Beat:
-    """`celery beat` in a subprocess, with its schedule file in the test's folder."""
-
-    def __init__(self, env: dict, folder: Path) -> None:
-        self.log_path = folder / "beat.log"
-        with self.log_path.open("a") as log:  # the child keeps its own handle
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "project",
-                    "beat",
-                    "--loglevel=INFO",
-                    "-s",
-                    str(folder / "schedule"),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_started(self, timeout: float = 30) -> Beat:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"beat exited:\n{self.log_path.read_text()[-3000:]}")
-            if "beat: Starting" in self.log_path.read_text():
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"beat did not start in {timeout} s:\n{self.log_path.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
-def start_beat(worker_env, tmp_path) -> Iterator[Callable[[], Beat]]:
-    started: list[Beat] = []
+def start_beat(worker_env, tmp_path) -> Iterator[Callable[[], CeleryProcess]]:
+    started: list[CeleryProcess] = []
 
-    def start() -> Beat:
-        beat = Beat(worker_env, tmp_path)
-        started.append(beat)
-        return beat.wait_started()
+    def start() -> CeleryProcess:
+        started.append(beat(worker_env, tmp_path / "beat.log", tmp_path / "schedule"))
+        return started[-1].wait_ready()
 
     yield start
-    for beat in started:
-        beat.stop()
+    for process in started:
+        process.stop()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, *logs) -> None:
@@ -102,8 +53,8 @@ def test_beat_and_a_worker_keep_each_tenants_overview(app, start_worker, start_b
         make_person(tenant, "norole")  # people have signed in from three tenants
     clean_emulator.fault(mode="503", target="gateway", calls=1000, tenant="globex")  # globex's data is down
     worker = start_worker()
-    beat = start_beat()  # the first run at start-up, not one schedule interval later
-    wait_for(lambda: all(map(settled, ("acme", "globex", "hooli"))), 90, worker.log_text, beat.log_path.read_text)
+    scheduler = start_beat()  # the first run at start-up, not one schedule interval later
+    wait_for(lambda: all(map(settled, ("acme", "globex", "hooli"))), 90, worker.log_text, scheduler.log_text)
     acme, globex, hooli = (FleetOverview.objects.get(tenant=tenant) for tenant in ("acme", "globex", "hooli"))
     assert (acme.asset_count, acme.not_reporting_count, acme.error_code) == (28, 3, "")
     assert (globex.computed_at, globex.error_code) == (None, "unreachable")
