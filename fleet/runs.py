@@ -176,11 +176,11 @@ def _failure(tenant: str, error: Exception) -> tuple[str, str, int | None]:
     if isinstance(error, RateLimitedError):
         logger.warning("Fleet overview of %s: MindSphere's rate limit (Retry-After %s)", tenant, error.retry_after)
         return "rate_limited", "", error.retry_after
-    if isinstance(error, ProviderUnavailableError) and worker_stopping.is_set():
-        logger.info("Fleet overview of %s: not finished, the worker is stopping; the next run tries again", tenant)
-        return "unreachable", "", error.retry_after
     if isinstance(error, ProviderUnavailableError):
-        logger.warning("Fleet overview of %s: MindSphere unreachable: %s", tenant, error)
+        if worker_stopping.is_set():
+            logger.info("Fleet overview of %s: not finished, the worker is stopping; the next run tries again", tenant)
+        else:
+            logger.warning("Fleet overview of %s: MindSphere unreachable: %s", tenant, error)
         return "unreachable", "", error.retry_after
     if isinstance(error, MindSphereAPIError):
         logger.warning("Fleet overview of %s: MindSphere answered %s: %s", tenant, error.status, error.message)

@@ -138,13 +138,13 @@ def ensure_current_roles(request: HttpRequest) -> bool:
     expiries = _expiries(request)
     if expiries is None:
         return not MindSphereIdentity.objects.filter(user_id=user_pk).exists()
-    due = tokens.decide_expiries(*expiries) is not tokens.Outcome.VALID
+    if tokens.decide_expiries(*expiries) is tokens.Outcome.VALID:
+        return True  # the roles the app knows are those of the valid token
     check(request)
-    if due:
-        # Refreshed (here or by another process): roles and staff status may have changed since the
-        # user was loaded for this request. Not told by the expiries changing: a token refreshed in
-        # the same second as the one before has the same expiry.
-        request.user = get_user_model()._default_manager.get(pk=user_pk)
+    # Refreshed (here or by another process): roles and staff status may have changed since the user
+    # was loaded for this request. Re-read after every due check, not only when the expiries moved: a
+    # token refreshed in the same second as the one before has the same expiry.
+    request.user = get_user_model()._default_manager.get(pk=user_pk)
     return True
 
 
