@@ -96,13 +96,13 @@ def asset_list(request: MindSphereRequest, query: str = "", size: int = 5) -> di
 def latest_values(request: MindSphereRequest, asset: str, aspect: str) -> dict:
     """The aspect's latest record: each variable with its unit, and when it was recorded."""
     client = request.mindsphere
-    found, aspects, record = _each(
-        *client.at_once(
-            lambda: client.asset(asset), lambda: client.aspects(asset), lambda: client.latest_record(asset, aspect)
-        )
+    found, aspects, record = client.at_once(
+        lambda: client.asset(asset), lambda: client.aspects(asset), lambda: client.latest_record(asset, aspect)
     )
+    found, aspects = _each(found, aspects)
     if not any(isinstance(item, dict) and item.get("name") == aspect for item in aspects):
         raise NotFound(_("The asset has no aspect “{aspect}”.").format(aspect=aspect))
+    (record,) = _each(record)
     units = {variable.name: variable.unit for variable in chart_variables(aspects) if variable.property_set == aspect}
     values = [
         {"name": name, "value": value, "unit": units.get(name, "")}
