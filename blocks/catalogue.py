@@ -220,16 +220,20 @@ register(
 )
 
 
-def example_line(block: Block, values: Mapping[str, str] | None = None) -> str:
-    """The line to paste for `block`, with each argument's example (or `values`), e.g. `{% block_chart asset="…" %}`."""
+def example_line(block: Block, values: Mapping[str, str] | None = None, *, examples: bool = True) -> str:
+    """The line that puts `block` on a page, e.g. `{% block_chart asset="…" range="7d" %}`.
+
+    With `values`, and with each other argument's example unless `examples` is False. A title is
+    written to be translated (`_("…")`, docs/languages.md).
+    """
     values = values or {}
     parts = [block.tag]
     for position, argument in enumerate(block.arguments):
-        value = values.get(argument.name, argument.example)
+        value = str(values.get(argument.name, argument.example if examples else ""))
         if not value:
             continue
-        written = '"' + str(value).replace('"', "") + '"'
-        if argument.name == "size":
-            written = str(value)
+        written = value if isinstance(argument.default, int) else '"' + value.replace('"', "") + '"'
+        if argument.name == "title":
+            written = f"_({written})"
         parts.append(written if position < block.positional else f"{argument.name}={written}")
     return "{% " + " ".join(parts) + " %}"
