@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ValidationError
-from django.template import TemplateSyntaxError, engines
+from django.template import Engine, TemplateSyntaxError, engines
 
 from .catalogue import BLOCKS
 from .tags import BlockTagNode
@@ -49,7 +50,7 @@ def check_block_arguments(app_configs=None, **kwargs) -> list[Error]:
     """E001: a constant a block cannot use; E002: an unknown icon; E003: a URL name that does not resolve;
     E004: a template whose blocks cannot be read (an argument the block does not take)."""
     errors: list[Error] = []
-    engine = engines["django"].engine
+    engine = Engine.get_default()
     for name, path in project_templates():
         try:
             template = engine.from_string(path.read_text(encoding="utf-8"))
@@ -57,14 +58,14 @@ def check_block_arguments(app_configs=None, **kwargs) -> list[Error]:
             if "block_" in str(error):
                 errors.append(_error("blocks.E004", f"{name}: {error}", path))
             continue  # other syntax errors are the template checks' to report
-        for node in template.nodelist.get_nodes_by_type(BlockTagNode):
+        for node in cast(list[BlockTagNode], template.nodelist.get_nodes_by_type(BlockTagNode)):
             errors.extend(_node_errors(name, path, node))
     return errors
 
 
 def _node_errors(name: str, path: Path, node: BlockTagNode) -> Iterator[Error]:
     block = BLOCKS[node.block]
-    line = node.token.lineno
+    line = node.token.lineno if node.token is not None else "?"
     by_name = {argument.name: argument for argument in block.arguments}
     for argument_name, value in node.constants().items():
         try:

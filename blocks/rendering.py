@@ -61,7 +61,7 @@ def render_block(context: template.Context, name: str, given: Mapping[str, objec
 
 def _render(context: template.Context, name: str, values: dict[str, Any]) -> str:
     values.setdefault("csrf_token", context.get("csrf_token"))
-    engine = context.template.engine if context.template is not None else template.engines["django"].engine
+    engine = context.template.engine if context.template is not None else template.Engine.get_default()
     return engine.get_template(name).render(context.new(values))
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import template
-from django.template.base import FilterExpression, Parser, Token
-from django.template.defaulttags import token_kwargs
+from django.template.base import FilterExpression, Parser, Token, token_kwargs
 
 if TYPE_CHECKING:
     from .catalogue import Block

@@ -61,7 +61,7 @@ def region(request: HttpRequest, name: str) -> HttpResponse:
 @mindsphere_required
 def _load(request: MindSphereRequest, block: Block, cleaned: dict) -> HttpResponse:
     try:
-        data = block.data(request, **cleaned)
+        data = block.data(request, **cleaned) or {}
     except NotFound as error:
         return _notice(request, block, error.message, status=404, kind="not-found")
     except RateLimitedError as error:
