@@ -196,6 +196,7 @@ register(
             Argument("icon", arguments.icon, default="", example="grid"),
         ),
         positional=1,
+        stylesheets=("blocks/blocks.css",),
     )
 )
 register(
