@@ -20,6 +20,7 @@ from blocks.catalogue import BLOCKS
 from tests.assets.test_pages import PUMP_01
 from tests.browser.conftest import PHONE_WIDTH, assert_fits_phone, screenshot, sign_in
 from tests.browser.test_accessibility import assert_no_violations, audit
+from tests.browser.test_keyboard import assert_rings_visible, names, tab_through
 from tests.servers import free_port
 
 
@@ -47,6 +48,13 @@ def test_the_user_home_lists_assets_in_its_block(page: Page, app):
     expect(assets.get_by_role("link", name="Browse your assets")).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "home-user-blocks-360")
+    # From the keyboard: the block's assets, then its button, each with a visible ring, before the menu.
+    stops = tab_through(page, presses=40)
+    assert_rings_visible(stops)
+    order = names(stops)
+    assert order.index("Browse your assets") < order.index("Account"), order
+    first_asset = next(index for index, name in enumerate(order) if name.startswith("Compressor 03"))
+    assert first_asset < order.index("Browse your assets"), order
 
 
 def test_the_gallery_shows_every_block_live(page: Page, app, operator):
@@ -183,3 +191,18 @@ def test_a_role_home_of_every_block_written_by_the_command(page: Page, copied_pr
     expect(page.get_by_role("heading", name="People of acme")).to_have_count(0)
     assert_fits_phone(page)
     screenshot(page, "home-every-block-360")
+
+
+def test_a_slow_block_says_so_while_the_others_show_their_data(page: Page, app, operator, clean_emulator):
+    sign_in(page, app, "acme", "admin@acme.example")
+    # Only the latest values' time series hang (until cleared): its block waits, the others do not.
+    clean_emulator.fault(mode="hang", target="gateway", tenant="acme", path="/iottimeseries/", hang_seconds=8)
+    page.goto(app.url("/blocks/"))
+    latest = block(page, "Latest values of Environment")
+    expect(latest.get_by_text("Still waiting for MindSphere…")).to_be_visible(timeout=10_000)
+    expect(block(page, "Assets matching “Pump”").locator(".asset-name")).to_have_count(5)
+    expect(page.locator(".chart-svg svg")).to_be_visible()  # the chart's aggregates answered
+    screenshot(page, "blocks-one-slow-360")
+    clean_emulator.clear_faults()
+    latest.get_by_role("button", name="Retry").click()
+    expect(latest.locator("dl.facts dt", has_text="temperature")).to_be_visible(timeout=30_000)
