@@ -7,9 +7,13 @@ another role is not there, and its region answers nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
+
+from blocks.catalogue import BLOCKS
+from mindsphere.exceptions import MindSphereAPIError
 
 from tests.assets.test_pages import ACME, GLOBEX, PUMP_01, asset_id, names
 
@@ -108,3 +112,14 @@ def test_without_javascript_a_region_is_a_page_of_its_own(app, user):
         and "<nav" in page.text
         and names(page.text) == [name for name in ACME if "Pump" in name][:3]
     )
+
+
+def test_mindsphere_answering_an_error_is_said_in_the_blocks_place(app, user, monkeypatch):
+    # The emulator answers no 500 on its own: the block's function meets one, as from the gateway.
+    def failing(request, **arguments):
+        raise MindSphereAPIError(500, "Internal Server Error")
+
+    monkeypatch.setitem(BLOCKS, "asset_list", dataclasses.replace(BLOCKS["asset_list"], data=failing))
+    answer = region(user, app, "/blocks/asset_list/")
+    assert answer.status_code == 502 and answer.headers["HX-Reswap"] == "outerHTML"
+    assert "MindSphere answered: Internal Server Error" in answer.text and "Try again" in answer.text
