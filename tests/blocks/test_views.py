@@ -14,7 +14,6 @@ import pytest
 
 from blocks.catalogue import BLOCKS
 from mindsphere.exceptions import MindSphereAPIError
-
 from tests.assets.test_pages import ACME, GLOBEX, PUMP_01, asset_id, names
 
 HTMX = {"HX-Request": "true"}
