@@ -8,7 +8,7 @@ APP_PORT ?= 8000
 EMULATOR_PORT ?= 8001
 GATEWAY_PORT ?= 8002
 export APP_PORT EMULATOR_PORT GATEWAY_PORT
-APP_PACKAGES := project mindsphere sso navigation assets tenantadmin fleet webapp
+APP_PACKAGES := project mindsphere sso navigation assets tenantadmin fleet blocks webapp
 
 .PHONY: run serve test lint format bench lighthouse setup check migrate seed messages clean
 

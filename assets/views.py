@@ -79,7 +79,8 @@ def detail_url(asset_id: object) -> str:
     return ""
 
 
-def _rows(assets: list[dict]) -> list[dict]:
+def list_rows(assets: list[dict]) -> list[dict]:
+    """Assets as the list shows them: each with the URL of its page (or "" where none can carry its id)."""
     return [{**asset, "detail_url": detail_url(asset.get("assetId"))} for asset in assets]
 
 
@@ -142,7 +143,7 @@ def _list_context(q: str, page: int, assets: list[dict], total: int) -> dict:
     shown = (page + 1) * PAGE_SIZE
     return {
         "q": q,
-        "assets": _rows(assets),
+        "assets": list_rows(assets),
         "total": total,
         "next_url": _list_url(q, page + 1) if shown < total and page < MAX_PAGE else "",
         "capped": shown < total and page >= MAX_PAGE,

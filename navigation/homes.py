@@ -47,7 +47,7 @@ class RoleHome:
 
 
 ROLE_HOMES: list[RoleHome] = [
-    RoleHome("Admin", scope="admin", title=_("Admin"), icon="shield", context="navigation.views.admin_context"),
+    RoleHome("Admin", scope="admin", title=_("Admin"), icon="shield"),
     RoleHome("User", scope="user", title=_("Home")),
     # `manage.py startrolehome` adds new roles above this line.
 ]

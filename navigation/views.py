@@ -16,9 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from sso import roles, session
+from sso import session
 from sso.app_settings import app_settings
-from sso.models import MindSphereIdentity, TokenRecord
+from sso.models import TokenRecord
 from sso.request_types import SignedInRequest
 from sso.roles import role_names
 from sso.session import record_id
@@ -69,17 +69,6 @@ def _render_role_home(request: HttpRequest, home_page: RoleHome) -> HttpResponse
     if home_page.context:
         context.update(import_string(home_page.context)(request, context))
     return render(request, home_page.template, context)
-
-
-def admin_context(request: SignedInRequest, context: dict) -> dict:
-    """The Admin home's own data: the mapping that counts for the admin's tenant, and how many people it has."""
-    tenant = context["identity"].tenant if context["identity"] else ""
-    mappings, own = roles.effective_mapping(tenant)
-    return {
-        "mappings": mappings,
-        "own_mapping": own,
-        "people_count": MindSphereIdentity.objects.filter(tenant=tenant).count() if tenant else 0,
-    }
 
 
 @never_cache

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "assets",
     "tenantadmin",
     "fleet",
+    "blocks",  # above assets, tenantadmin and fleet: the blocks of role home pages
     "webapp",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("assets/", include("assets.urls")),
     path("manage/", include("tenantadmin.urls")),
     path("fleet/", include("fleet.urls")),
+    path("blocks/", include("blocks.urls")),
     # The mindsphere provider's login and callback, as allauth names them (mindsphere_login, _callback).
     path("accounts/", include("sso.providers.mindsphere.urls")),
     path("admin/", admin.site.urls),

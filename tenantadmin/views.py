@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.models import Group
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,13 +14,14 @@ from django_htmx.http import reswap
 from navigation.access import role_required
 from sso import roles, session
 from sso.app_settings import app_settings
-from sso.models import MappingChange, MindSphereIdentity
+from sso.models import MappingChange
 from sso.request_types import SignedInRequest
 from sso.responses import forbidden_response
 from sso.texts import describe_mapping_change
 
 from . import mapping
 from .forms import STALE, MappingForm
+from .people import people_of
 
 PAGE = "tenantadmin:roles"
 ROLE = roles.TENANT_ADMIN_ROLE  # the tenant's admins: the role the app scope `admin` grants by default
@@ -54,19 +53,12 @@ def _refused(request: HttpRequest) -> HttpResponse:
 
 def _context(request: SignedInRequest, tenant: str, form: MappingForm | None = None) -> dict:
     form = form or MappingForm(tenant=tenant, version=mapping.version(tenant), current=mapping.current(tenant))
-    app_groups = Group.objects.filter(scope_mappings__isnull=False).distinct()
-    people = (
-        MindSphereIdentity.objects.filter(tenant=tenant)
-        .select_related("user")
-        .prefetch_related(Prefetch("user__groups", queryset=app_groups.order_by("name"), to_attr="app_roles"))
-        .order_by("email")
-    )
     return {
         "tenant": tenant,
         "app_name": app_settings.MINDSPHERE_APP_NAME,
         "form": form,
         "own_mapping": roles.has_own_mapping(tenant),
-        "people": people,
+        "people": people_of(tenant),
         "history": MappingChange.objects.filter(tenant=tenant)[:20],
     }
 

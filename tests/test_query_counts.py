@@ -116,10 +116,16 @@ def test_a_deleted_record_ends_its_session_at_the_next_check(signed_in, engine, 
 
 # Beyond the session: the user, their roles (groups), and what the page itself shows.
 PAGES = {
-    "/home/user/": 3,  # identity and session end come from the session; + the tenant's fleet overview
-    "/home/admin/": 5,  # + the fleet overview, the mapping that counts for the tenant, the number of its people
+    # identity and session end come from the session; + the tenant's fleet overview (the asset list
+    # block's shell: none, its region loads from /blocks/asset_list/)
+    "/home/user/": 3,
+    # + the fleet overview, the mapping that counts for the tenant, the number of its people, and the
+    # people block: its people with their users, and their roles (one query however many: prefetched)
+    "/home/admin/": 7,
     "/account/": 3,  # + the person's other sessions
     "/assets/": 3,  # + the token record (the API call needs the token)
+    "/blocks/asset_list/": 3,  # a block's region: + the token record
+    "/blocks/chart/?asset=8dad78db35be4e01f598bc68370b9a63&range=7d": 3,
     "/manage/roles/": 11,  # + the mapping form, the people with their roles, the history
 }
 

@@ -1,7 +1,7 @@
 """`{% load fleet %}{% fleet_overview %}`: the person's tenant's fleet overview, wherever a page puts it.
 
 One tag with its own template (fleet/_overview.html), so a page needs nothing in its view: the
-role homes carry it (navigation/templates/navigation/homes/, and startrolehome's template).
+role homes carry it as the block `{% block_fleet_overview %}` (blocks/catalogue.py).
 """
 
 from __future__ import annotations

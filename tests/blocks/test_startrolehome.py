@@ -216,3 +216,60 @@ def test_one_command_makes_a_working_page(tmp_path):
     assert added.returncode == 0, added.stderr
     served = subprocess.run([sys.executable, "-c", CHECK_THE_PAGE], **run)
     assert served.returncode == 0 and "served" in served.stdout, served.stderr
+
+
+# --- --blocks ----------------------------------------------------------------------------------------
+
+EVERY_BLOCK = "fleet,assets,latest,chart,export,link,mapping,people"
+
+
+def written_blocks(copy: Path, slug: str = "field_service") -> list[str]:
+    template = (copy / "templates" / "navigation" / "homes" / f"{slug}.html").read_text()
+    return re.findall(r"^\{% block_.*%\}$", template, re.M)
+
+
+def test_the_default_blocks_are_the_user_homes(start, copy):
+    start("Field Service", "--scope", "field-service")
+    assert written_blocks(copy) == ["{% block_fleet_overview %}", "{% block_asset_list %}"]
+
+
+def test_every_block_in_the_order_given(start, copy):
+    output = start(
+        "Field Service",
+        "--scope",
+        "field-service",
+        "--blocks",
+        EVERY_BLOCK,
+        "--asset",
+        "abc",
+        "--aspect",
+        "Environment",
+    )
+    assert written_blocks(copy) == [
+        "{% block_fleet_overview %}",
+        "{% block_asset_list %}",
+        '{% block_latest_values asset="abc" aspect="Environment" %}',
+        '{% block_chart asset="abc" %}',
+        '{% block_export asset="abc" %}',
+        '{% block_link "assets:list" title=_("Browse your assets") icon="grid" %}',
+        "{% block_mapping_summary %}",
+        "{% block_people %}",
+    ]
+    assert "'mapping_summary' shows only to the role Admin" in output and "'people' shows only" in output
+    engines["django"].from_string((copy / "templates" / "navigation" / "homes" / "field_service.html").read_text())
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--blocks", "fleet,charts"], "unknown block 'charts'; the blocks are: fleet, assets, latest, chart"),
+        (["--blocks", "chart"], "The block 'chart' shows one asset: give it with --asset."),
+        (["--blocks", "latest", "--asset", "abc"], "give it with --aspect"),
+        (["--blocks", "export", "--asset", "a b"], "--asset: “a b” is not an asset id."),
+        (["--blocks", " , "], "name at least one block"),
+    ],
+)
+def test_blocks_it_cannot_write_are_refused_and_nothing_is_written(start, copy, options, says):
+    with pytest.raises(CommandError, match=re.escape(says)):
+        start("Field Service", "--scope", "field-service", *options)
+    assert not (copy / "templates").exists() and "RoleHome('Field Service'" not in (copy / "homes.py").read_text()
