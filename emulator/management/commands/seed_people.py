@@ -47,9 +47,7 @@ class Command(BaseCommand):
     def _create(self, count: int, prefix: str, tenants: dict, scopes: dict) -> int:
         password = make_password(DEMO_PASSWORD)  # once: hashing is what makes one-by-one slow
         wanted = {(TENANTS[n % len(TENANTS)], email_of(prefix, n, TENANTS[n % len(TENANTS)])): n for n in range(count)}
-        existing = set(
-            TenantUser.objects.filter(email__startswith=f"{prefix}-").values_list("tenant__name", "email")
-        )
+        existing = set(TenantUser.objects.filter(email__startswith=f"{prefix}-").values_list("tenant__name", "email"))
         new = [
             TenantUser(tenant=tenants[tenant], email=email, password=password)
             for (tenant, email) in wanted
