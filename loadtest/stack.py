@@ -170,6 +170,14 @@ class PostgresServer:
             "-o", options, "-w", "start",
         )  # fmt: skip
 
+    def pids(self) -> list[int]:
+        """The postmaster and its children (backends, background processes), for CPU figures."""
+        try:
+            postmaster = int((self.directory / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        return [postmaster, *_children(postmaster)]
+
     def stop(self) -> None:
         """Stopped at once (`immediate`): connections break as they would when the server dies."""
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
@@ -258,25 +266,44 @@ class Stack:
             self.processes.start("worker", worker, env)
         self.processes.wait_http("haproxy", f"{self.url}/healthz")
 
-    def _start_emulators(self) -> None:
-        database = self.workdir / "emulator.sqlite3"
-        env = {
+    def _emulator_env(self) -> dict[str, str]:
+        return {
             **clean_env(),
-            "EMULATOR_DATABASE_URL": f"sqlite:///{database}",
+            "EMULATOR_DATABASE_URL": f"sqlite:///{self.workdir / 'emulator.sqlite3'}",
             "EMULATOR_FAST_PASSWORD_HASHER": "1",
             "EMULATOR_ACCESS_TOKEN_SECONDS": str(self.options.access_seconds),
             "PYTHONUNBUFFERED": "1",
         }
+
+    def _start_emulators(self) -> None:
+        env = self._emulator_env()
         emulator = [sys.executable, "-m", "emulator"]
         subprocess.run([*emulator, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([*emulator, "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
         if self.options.people:
             count = ["--count", str(self.options.people)]
             subprocess.run([*emulator, "seed_people", *count], cwd=ROOT, env=env, check=True, capture_output=True)
+        self.start_emulators()
+
+    def start_emulators(self) -> None:
+        """The emulator processes (again, after `stop_emulators`: the same ports and database)."""
         for number, port in enumerate(self.emulator_ports):
-            command = [*emulator, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
-            self.processes.start(f"emulator-{number}", command, env)
+            command = [
+                sys.executable,
+                "-m",
+                "emulator",
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+                "--skip-checks",
+            ]
+            self.processes.start(f"emulator-{number}", command, self._emulator_env())
             self.processes.wait_http(f"emulator-{number}", f"http://127.0.0.1:{port}/_emulator/stats")
+
+    def stop_emulators(self) -> None:
+        """MindSphere down: every emulator process killed (connections refused)."""
+        for number in range(len(self.emulator_ports)):
+            self.processes.kill(f"emulator-{number}")
 
     def app_env(self) -> dict[str, str]:
         return {
@@ -320,8 +347,9 @@ class Stack:
         """The process ids of each part (a gunicorn instance: its master and workers), for CPU figures."""
         found: dict[str, list[int]] = {}
         for name, process in self.processes.running.items():
-            group = [int(pid) for pid in _pids_in_group(process.pid)]
+            group = _pids_in_group(process.pid)
             found[name] = group or [process.pid]
+        found["postgres"] = self.postgres.pids()
         return found
 
     def emulator_stats(self) -> dict:
@@ -343,17 +371,25 @@ class Stack:
         shutil.rmtree(self.postgres.directory, ignore_errors=True)
 
 
-def _pids_in_group(group: int) -> list[str]:
-    pids = []
+def _processes() -> list[tuple[int, int, int]]:
+    """(pid, parent, group) of every process (Linux /proc)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[2]) == group:  # pgrp
-                pids.append(entry.name)
-    return pids
+            found.append((int(entry.name), int(fields[1]), int(fields[2])))
+    return found
+
+
+def _pids_in_group(group: int) -> list[int]:
+    return [pid for pid, _parent, pgrp in _processes() if pgrp == group]
+
+
+def _children(parent: int) -> list[int]:
+    return [pid for pid, ppid, _group in _processes() if ppid == parent]
 
 
 def cpu_seconds(pids: list[int]) -> float:
