@@ -178,7 +178,8 @@ def expected_refreshes(phones: list[list[list[float]]], access: int, leeway: int
 
 def judge(outcomes: list[list], fault: Fault) -> tuple[Counter, Counter]:
     """The failures by kind: (all, unexpected). A fault explains its kinds within its window + GRACE."""
-    every, unexpected = Counter(), Counter()
+    every: Counter[str] = Counter()
+    unexpected: Counter[str] = Counter()
     start, end = (fault.window or [0, 0])[0], (fault.window or [0, 0])[-1] + GRACE
     for moment, kind, _name, _status in outcomes:
         every[kind] += 1

@@ -9,6 +9,7 @@ share one SQLite database: tokens, faults and stats are the same in all of them)
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -364,10 +365,8 @@ class Stack:
     def stop(self) -> None:
         self.processes.stop()
         if (self.postgres.directory / "data" / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
                 self.postgres.stop()
-            except subprocess.CalledProcessError:
-                pass  # already stopped
         shutil.rmtree(self.postgres.directory, ignore_errors=True)
 
 
