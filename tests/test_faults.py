@@ -9,6 +9,7 @@ once it is back. Each starts its own Redis / PostgreSQL (loadtest/stack.py), nev
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -127,10 +128,21 @@ def test_mindsphere_slow_checks_stay_204_and_a_refresh_that_times_out_signs_nobo
 
 # --- PostgreSQL and app instances: the whole stack (two gunicorn instances behind HAProxy) ---------
 
-needs_stack = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("haproxy", "redis-server")) or postgres_bin() is None,
-    reason="needs haproxy, redis-server and PostgreSQL's initdb/pg_ctl",
-)
+# The stack brings its own PostgreSQL, but runs once in CI: in the PostgreSQL pass, as the scale-out test.
+STACK_MARKS = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not all(shutil.which(tool) for tool in ("haproxy", "redis-server")) or postgres_bin() is None,
+        reason="needs haproxy, redis-server and PostgreSQL's initdb/pg_ctl",
+    ),
+    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="CI's PostgreSQL pass"),
+]
+
+
+def needs_stack(test):
+    for mark in STACK_MARKS:
+        test = mark(test)
+    return test
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ written. With --fault postgres it also shows the app's 503s explained by the fau
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from loadtest.stack import ROOT, postgres_bin
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.live,
+    pytest.mark.postgres,  # it brings its own PostgreSQL, but runs once in CI: in the PostgreSQL pass
+    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="CI's PostgreSQL pass"),
     pytest.mark.skipif(
         not all(shutil.which(tool) for tool in ("haproxy", "redis-server")) or postgres_bin() is None,
         reason="needs haproxy, redis-server and PostgreSQL's initdb/pg_ctl",
