@@ -77,11 +77,17 @@ def test_redis_restarted_with_its_data_lost_signs_nobody_out(app, redis_server, 
 
 
 @needs_redis_server
-def test_redis_down_the_app_goes_on_from_the_database(app, redis_server, redis_sessions):
+def test_redis_down_the_app_goes_on_from_the_database(app, emulator, redis_server, redis_sessions):
     browser = app.sign_in("acme", "admin@acme.example").browser
     redis_server.stop()
     assert session_check(app, browser).status_code == 204
     assert signed_in(browser, app)
+
+    # A refresh needs the tenant's signing keys, cached in Redis: fetched instead (sso/keys.py).
+    before = emulator.stats()["tenants"]["acme"]["refreshes"]
+    expire_access_token()
+    assert session_check(app, browser).status_code == 204
+    assert emulator.stats()["tenants"]["acme"]["refreshes"] == before + 1
     redis_server.start()
     assert session_check(app, browser).status_code == 204
 
