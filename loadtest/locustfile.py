@@ -41,6 +41,8 @@ EXPORT_SHARE = setting("EXPORT_SHARE", 0.05)  # of page visits
 BURST_AT = setting("BURST_AT", 0)  # POSIX time of the resume burst (0: none)
 BURST_SHARE = setting("BURST_SHARE", 0.3)
 PREFIX = os.environ.get("LOADTEST_PREFIX", "load")
+SIGN_IN_ATTEMPTS = 3
+SIGN_IN_RETRY_SECONDS = 5
 
 _numbers = itertools.count()
 _lock = threading.Lock()
@@ -83,41 +85,59 @@ class Phone(HttpUser):
     # --- sign-in ------------------------------------------------------------------------------------
 
     def sign_in(self) -> bool:
+        """The real flow, tried again like a person would (SIGN_IN_ATTEMPTS) when an attempt fails."""
+        for attempt in range(SIGN_IN_ATTEMPTS):
+            if attempt:
+                time.sleep(SIGN_IN_RETRY_SECONDS)
+                self.client.cookies.clear()
+            failure = self.sign_in_once()
+            if failure is None:
+                with _lock:
+                    counters["signed_in"] += 1
+                return True
+            record("sign_in_failed", *failure)
+        with _lock:
+            counters["sign_in_failures"] += 1
+        return False
+
+    def sign_in_once(self) -> tuple[str, int] | None:
+        """None when signed in, else (the step that failed, its status)."""
         client = self.client
+        step, status = "sign-in: Login page", 0
         try:
-            page = client.get("/", name="sign-in: Login page")
+            page = client.get("/", name=step)
+            step = "sign-in: start"
             started = client.post(
                 "/accounts/mindsphere/login/",
                 data={"csrfmiddlewaretoken": csrf(page.text), "tenant": self.tenant},
                 headers={"Referer": f"{self.host}/"},
                 allow_redirects=False,
-                name="sign-in: start",
+                name=step,
             )
-            form = client.get(started.headers["Location"], name="sign-in: MindSphere form")
+            status = started.status_code
+            step = "sign-in: MindSphere form"
+            form = client.get(started.headers["Location"], name=step)
+            status = form.status_code
+            step = "sign-in: MindSphere credentials"
             posted = client.post(
                 form.url,
                 data={"csrfmiddlewaretoken": csrf(form.text), "email": self.email, "password": "demo"},
                 headers={"Referer": form.url},
                 allow_redirects=False,
-                name="sign-in: MindSphere credentials",
+                name=step,
             )
+            status = posted.status_code
+            step = "sign-in: code exchange"
             sent = time.time()
-            landed = client.get(posted.headers["Location"], name="sign-in: code exchange")
-        except KeyError as error:  # no form, no redirect: the answer was not the page expected
-            with _lock:
-                counters["sign_in_failures"] += 1
-            record("sign_in_failed", type(error).__name__, 0)
-            return False
+            landed = client.get(posted.headers["Location"], name=step)
+            status = landed.status_code
+        except KeyError:  # no form, no redirect: the answer was not the page expected
+            return step, status
         if landed.status_code != 200 or "/home/" not in landed.url:
-            with _lock:
-                counters["sign_in_failures"] += 1
-            record("sign_in_failed", "sign-in", landed.status_code)
-            return False
+            return step, status
         self.home = urlparse(landed.url).path  # the role home
         self.checks.append([sent, time.time(), -1])  # -1: the sign-in (the token's issue time)
-        with _lock:
-            counters["signed_in"] += 1
-        return True
+        return None
 
     # --- what a phone does ----------------------------------------------------------------------------
 

@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> dict:
             stack, args.fault, at=(steady + args.seconds) / 2 - args.fault_seconds / 2, seconds=args.fault_seconds
         )
         burst_at = started + (steady + args.seconds) * 0.75 if args.burst_share > 0 else 0
-        cpu: dict[str, dict[str, float]] = {}
+        cpu: dict[str, dict[str, float]] = {"start": cpu_by_part(stack)}
         marks = threading.Thread(target=_mark_cpu, args=(stack, cpu, started + steady), daemon=True)
         fault.start()
         marks.start()
@@ -220,10 +220,8 @@ def run(args: argparse.Namespace) -> dict:
     counters = json.loads((out / "phones.json").read_text())
     urls = url_rows(out)
     steady_seconds = ended - (started + steady)
-    busy = {
-        name: round((cpu["end"].get(name, 0) - cpu.get("steady", {}).get(name, 0)) / max(steady_seconds, 1), 3)
-        for name in cpu["end"]
-    }
+    busy = cores_busy(cpu.get("steady", {}), cpu["end"], steady_seconds)
+    whole = cores_busy(cpu["start"], cpu["end"], ended - started)
     app_cores = sum(busy.get(name, 0) for name in APP_PARTS)
     check = next((row for row in urls if row["url"] == CHECK), {"p99_ms": None})
     every, unexpected = judge(counters["outcomes"], fault)
@@ -241,10 +239,20 @@ def run(args: argparse.Namespace) -> dict:
         "unexpected_signouts": every.get("signed_out", 0),
         "refreshes": {"made": refreshes, "expected_at_least": surely, "expected_at_most": at_most},
         "cpu_cores_busy": busy,  # each part's CPU in cores, once every phone had signed in
+        "cpu_cores_busy_whole_run": whole,  # sign-ins included
         "p99_check_ms": check["p99_ms"],
-        "phones_per_core": round(args.phones / app_cores) if app_cores else None,
-        "emulator_bottleneck": max((busy.get(f"emulator-{n}", 0) for n in range(args.emulators)), default=0) > 0.8,
+        "phones_per_core": round(counters["signed_in"] / app_cores) if app_cores else None,
+        "emulator_bottleneck": max(
+            (max(busy.get(f"emulator-{n}", 0), whole.get(f"emulator-{n}", 0)) for n in range(args.emulators)), default=0
+        )
+        > 0.8,
     }
+
+
+def cores_busy(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
+    """Each part's CPU use between two readings, in cores (a part restarted or whose processes ended
+    counts from 0: its processes' earlier CPU is gone with them)."""
+    return {name: round(max(0.0, after[name] - before.get(name, 0)) / max(seconds, 1), 3) for name in after}
 
 
 def _mark_cpu(stack: Stack, cpu: dict, at: float) -> None:
@@ -285,6 +293,7 @@ def show(report: dict) -> None:
         f"refreshes: {refreshes['made']} made, {refreshes['expected_at_least']}..{refreshes['expected_at_most']} expected"
     )
     print(f"CPU (cores, steady state): {report['cpu_cores_busy']}")
+    print(f"CPU (cores, whole run):    {report['cpu_cores_busy_whole_run']}")
     if report["fault"]["kind"] != "none":
         print(f"fault: {report['fault']['kind']} from/to (s into the run): {report['fault']['window']}")
     if report["emulator_bottleneck"]:

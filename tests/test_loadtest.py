@@ -27,7 +27,7 @@ pytestmark = [
         reason="needs haproxy, redis-server and PostgreSQL's initdb/pg_ctl",
     ),
 ]
-TINY = ["--phones", "8", "--rate", "4", "--seconds", "36", "--check-seconds", "8", "--page-seconds", "12"]
+TINY = ["--phones", "8", "--rate", "2", "--seconds", "36", "--check-seconds", "8", "--page-seconds", "12"]
 TINY += ["--access-seconds", "130", "--web-concurrency", "1"]  # a token due 10 s after it was issued
 
 
