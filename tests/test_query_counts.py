@@ -1,8 +1,8 @@
 """Query counts of the hot paths, pinned: the session check at the floor, no N+1 on pages (docs/performance.md).
 
 The session check's valid path reads the session and nothing else: one query with database
-sessions (the bare signed-in view needs two: session and user), none with cache sessions (Redis
-in production), and never a write. Pages are pinned per kind, with database and cache sessions.
+sessions (the bare signed-in view needs two: session and user), none with cache sessions, nor with
+cached_db sessions (production's with Redis) once the cache holds the session, and never a write. Pages are pinned per kind, with database and cache sessions.
 Timings are not asserted anywhere; `make bench` measures them (docs/performance.md).
 """
 
