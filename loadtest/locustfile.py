@@ -71,7 +71,8 @@ class Phone(HttpUser):
         number = next(_numbers)
         self.tenant = TENANTS[number % len(TENANTS)]
         self.email = f"{PREFIX}-{number}@{self.tenant}.example"
-        self.checks: list[list[float]] = []  # [sent, answered, status] of every request that runs the check
+        # [sent, answered, status, is the session check] of every signed-in request
+        self.checks: list[list[float]] = []
         with _lock:
             counters["checks"].append(self.checks)
         self.home = "/"
@@ -136,7 +137,7 @@ class Phone(HttpUser):
         if landed.status_code != 200 or "/home/" not in landed.url:
             return step, status
         self.home = urlparse(landed.url).path  # the role home
-        self.checks.append([sent, time.time(), -1])  # -1: the sign-in (the token's issue time)
+        self.checks.append([sent, time.time(), -1, 0])  # -1: the sign-in (the token's issue time)
         return None
 
     # --- what a phone does ----------------------------------------------------------------------------
@@ -191,7 +192,8 @@ class Phone(HttpUser):
             method, path, name=name, allow_redirects=False, catch_response=True, **kwargs
         ) as response:
             status = response.status_code
-            self.checks.append([sent, time.time(), status])
+            # The session check always refreshes a due token; a page may (API and privileged pages) or not.
+            self.checks.append([sent, time.time(), status, 1 if path == "/sso/session/" else 0])
             kind = outcome(response, status, expected)
             if kind is None:
                 response.success()
