@@ -10,7 +10,7 @@ GATEWAY_PORT ?= 8002
 export APP_PORT EMULATOR_PORT GATEWAY_PORT
 APP_PACKAGES := project mindsphere sso navigation assets tenantadmin fleet blocks webapp
 
-.PHONY: run serve test lint format bench lighthouse setup check migrate seed messages clean
+.PHONY: run serve test lint format bench loadtest lighthouse setup check migrate seed messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -89,7 +89,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=project.settings $(VENV)/bin/mypy $(APP_PACKAGES) bench tools/lighthouse/run.py
+	DJANGO_SETTINGS_MODULE=project.settings $(VENV)/bin/mypy $(APP_PACKAGES) bench loadtest tools/lighthouse/run.py
 	DJANGO_SETTINGS_MODULE=emulator.settings $(VENV)/bin/mypy emulator
 
 # Apply ruff's safe fixes and its formatting.
@@ -101,6 +101,13 @@ format: $(VENV)/.dev
 # and, when they answer on this machine, PostgreSQL and Redis. Options: BENCH_ARGS="--seconds 5".
 bench: $(VENV)/.dev
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The load test (docs/performance.md): simulated phones (Locust) on two gunicorn instances behind
+# HAProxy, with throw-away PostgreSQL and Redis, a Celery worker and the emulator, all on loopback;
+# stops by itself. Needs haproxy, redis-server and PostgreSQL's initdb/pg_ctl. Options:
+# LOADTEST_ARGS="--phones 10000 --rate 50 --seconds 900 --emulators 2" or "--fault postgres".
+loadtest: $(VENV)/.dev messages
+	$(PY) -m loadtest.run $(LOADTEST_ARGS)
 
 # Lighthouse's mobile audit of the Login page, role homes, asset list, an asset page and Account
 # (docs/accessibility.md): Lighthouse pinned in tools/lighthouse/package-lock.json, Node 20, Chromium.

@@ -54,6 +54,24 @@ def database_config(url: str | None, default_sqlite_path: str, conn_max_age: int
     return config
 
 
+def redis_cache(url: str, socket_timeout: float) -> dict[str, Any]:
+    """A CACHES entry for Redis at `url` (django-redis) that a down or slow Redis does not fail.
+
+    Connecting and every call give up after `socket_timeout` seconds, and a failure counts as a
+    miss (IGNORE_EXCEPTIONS): sessions are then read from the database (cached_db), signing keys
+    fetched again.
+    """
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": socket_timeout,
+            "SOCKET_TIMEOUT": socket_timeout,
+        },
+    }
+
+
 def vcap_service_uri(kind: str) -> str:
     """The `uri` of the first Cloud Foundry service bound as `kind` ("postgres", "redis"), or "".
 

@@ -6,6 +6,9 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT') or os.environ.get('APP_PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# More than 1: each worker serves that many requests at once in threads (gunicorn's gthread worker),
+# so requests waiting on MindSphere or PostgreSQL do not hold a whole process (docs/performance.md).
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # SIGTERM: stop accepting, let running requests finish for up to this long (a refresh may wait on
 # MindSphere for MINDSPHERE_HTTP_TIMEOUT), then stop.
 graceful_timeout = 30

@@ -14,7 +14,7 @@ from environs import Env
 
 from assets.app_settings import AppSettings as AssetsSettings
 from fleet.app_settings import AppSettings as FleetSettings
-from project.environment import database_config, env_list, from_environment, vcap_service_uri
+from project.environment import database_config, env_list, from_environment, redis_cache, vcap_service_uri
 from sso.app_settings import AppSettings as SsoSettings
 from webapp.app_settings import AppSettings as WebappSettings
 
@@ -129,10 +129,16 @@ LOGIN_REDIRECT_URL = "/"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Cache and sessions: in Redis when REDIS_URL is set, so any number of instances share them ---
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", 1.0)
 if REDIS_URL:
-    # django-redis rather than Django's own backend: see requirements.txt.
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # django-redis rather than Django's own backend: see requirements.txt. A Redis that is down or
+    # slow costs at most REDIS_SOCKET_TIMEOUT and counts as a miss, so the app goes on from the
+    # database instead of failing; each such miss is logged (django_redis.cache).
+    CACHES = {"default": redis_cache(REDIS_URL, REDIS_SOCKET_TIMEOUT)}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions read from Redis (the valid session check makes no SQL query) and written through to
+    # the database, so Redis restarted with its data lost, or down, signs nobody out (docs/performance.md).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

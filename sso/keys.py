@@ -4,6 +4,10 @@ With REDIS_URL set the cache is shared, so one fetch serves every instance and w
 memory cache serves one process. The set is fetched again at most once per verification when a
 token names a key id the cached set does not have (MindSphere rotated its keys), and otherwise
 after MINDSPHERE_KEYS_CACHE_SECONDS (Mendix: 24 h). PyJWT parses the set and the keys.
+
+A Redis that is down or restarted empty is a cache miss (django-redis IGNORE_EXCEPTIONS,
+project/settings.py): the set is fetched from the tenant, so verification goes on
+(tests/test_faults.py).
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 from django.utils import translation
 
 from project import errors
@@ -86,3 +87,44 @@ def test_error_pages_speak_german(client, db):
         response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="de")
     html = response.content.decode()
     assert 'lang="de"' in html and "Error 404" not in html
+
+
+# --- the database down: 503, not 500 (the real outage: tests/test_faults.py) ------------------------
+
+
+def database_down(request):
+    raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+urlpatterns = [path("db-down/", database_down)]
+handler500 = "project.errors.server_error"
+
+
+@pytest.fixture
+def db_down_client(settings, db) -> Client:
+    settings.ROOT_URLCONF = __name__
+    return Client(raise_request_exception=False)
+
+
+def test_a_page_while_the_database_is_down_gets_the_503_page(db_down_client):
+    response = db_down_client.get("/db-down/?range=7d")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    html = response.content.decode()
+    assert_error_page(html, "503", "The app is briefly unavailable")
+    assert "You are still signed in" in html and 'href="/db-down/?range=7d"' in html
+    assert "MindSphere is not reachable" not in html
+
+
+@pytest.mark.parametrize("headers", [{"HX-Request": "true"}, {"Accept": "application/json"}], ids=["htmx", "json"])
+def test_htmx_and_json_while_the_database_is_down_get_a_503_the_include_tells_apart(db_down_client, headers):
+    response = db_down_client.get("/db-down/", headers=headers)
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json()["error"] == errors.APP_UNAVAILABLE != "unavailable"  # "unavailable": MindSphere's
+
+
+def test_other_errors_stay_500(rf):
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = errors.server_error(rf.get("/"))
+    assert response.status_code == 500

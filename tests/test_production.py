@@ -204,7 +204,7 @@ def test_services_come_from_vcap_services():
         "db.internal",
         "starter",
         "redis://:secret@cache.internal:6379/0",
-        "django.contrib.sessions.backends.cache",
+        "django.contrib.sessions.backends.cached_db",
         "redis://:secret@cache.internal:6379/0",
     ]
     explicit = run_django(code, {"VCAP_SERVICES": json.dumps(VCAP), "DATABASE_URL": "sqlite:////tmp/x.sqlite3"})

@@ -2,7 +2,8 @@
 // (tab visible again, page restored from the back/forward cache), when the network is back, and
 // every interval while the page is visible; htmx itself checks on load. The conditions live here,
 // not in hx-trigger filters, because htmx evaluates those with eval, which the CSP refuses.
-// It also shows what the check found: offline (no answer) and MindSphere unreachable (503).
+// It also shows what the check found: offline (no answer), MindSphere unreachable (503), or the app
+// itself briefly unavailable (503 whose JSON `error` is "app_unavailable": its database is down).
 // A 401 carries HX-Redirect, which htmx follows to the Login page by itself.
 (function () {
   "use strict";
@@ -10,10 +11,14 @@
   if (!root) { return; }
   var offline = document.getElementById("mindsphere-offline");
   var unavailable = document.getElementById("mindsphere-unavailable");
+  var appUnavailable = document.getElementById("mindsphere-app-unavailable");
   var interval = (parseInt(root.dataset.interval, 10) || 60) * 1000;
   var retryTimer = null;
 
   function show(element, visible) { element.hidden = !visible; }
+  function errorOf(xhr) {
+    try { return JSON.parse(xhr.responseText).error; } catch (ignored) { return ""; }
+  }
   function visible() { return document.visibilityState === "visible"; }
   function check() { htmx.trigger(root, "mindsphere:check"); }
 
@@ -33,11 +38,14 @@
     if (!xhr || xhr.status === 0) { return; }
     show(offline, false);
     if (xhr.status === 503) {
-      show(unavailable, true);
+      var app = errorOf(xhr) === "app_unavailable";
+      show(unavailable, !app);
+      show(appUnavailable, app);
       var after = parseInt(xhr.getResponseHeader("Retry-After"), 10);
       retryIn(isNaN(after) ? 30 : Math.min(after, 120));
     } else {
       show(unavailable, false);
+      show(appUnavailable, false);
     }
   });
   root.addEventListener("htmx:sendError", function () { show(offline, true); });
