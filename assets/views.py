@@ -14,12 +14,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from mindsphere.exceptions import MindSphereAPIError, RateLimitedError
+from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError
 from navigation.access import role_required
 from sso.app_settings import app_settings
 from sso.decorators import mindsphere_required
 from sso.request_types import MindSphereRequest
-from sso.responses import bad_request_response, rate_limited_text
+from sso.responses import bad_request_response, failure_text
 
 from . import charts, series
 from .app_settings import asset_roles
@@ -246,10 +246,13 @@ def _with_series(
     """The page (or region) with the chart, or with what went wrong in the chart's place: the details stay."""
     if isinstance(found, MindSphereAPIError):
         logger.warning("time series of asset %r failed: MindSphere answered %s", context["asset_id"], found.status)
-        context["series_error"] = _("MindSphere answered: {message}").format(message=found.message)
+        context["series_error"] = failure_text(found)
         return render_region(request, DETAIL_PAGE, context, status=502)
-    if isinstance(found, RateLimitedError):  # the chart waits
-        context["series_error"] = rate_limited_text(found.retry_after)
+    if isinstance(found, ProviderUnavailableError):
+        if fragment_of(request, "series"):
+            # A new choice: the chart shown stays, and the card says what failed (static/js/busy.js).
+            raise found
+        context["series_error"] = failure_text(found)  # a page or its body: the details stay, the chart waits
         response = render_region(request, DETAIL_PAGE, context, status=503)
         response["Retry-After"] = str(found.retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
         return response

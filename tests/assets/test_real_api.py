@@ -235,7 +235,7 @@ def test_a_time_series_error_shows_the_servers_message(short_lived):
     browser = app.sign_in("acme", "user@acme.example").browser
     page = get(app, browser, "/assets/commas/")  # select=a,b: IoT Time Series refuses it with {id, message}
     assert page.status_code == 502
-    assert "MindSphere answered: Unknown variable(s) in &#x27;select&#x27;: a, b." in page.text
+    assert "MindSphere answered with an error: Unknown variable(s) in &#x27;select&#x27;: a, b." in page.text
     assert "MindSphere answered 400" not in page.text
 
 
