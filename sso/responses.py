@@ -152,10 +152,16 @@ def bad_request_response(request: HttpRequest, message: StrOrPromise, retry_url:
 
 
 def unavailable_response(
-    request: HttpRequest, retry_after: int | None = None, *, rate_limited: bool = False, timed_out: bool = False
+    request: HttpRequest,
+    retry_after: int | None = None,
+    *,
+    rate_limited: bool = False,
+    timed_out: bool = False,
+    retry_url: str = "",
 ) -> HttpResponse:
     """503 with Retry-After; the person stays signed in. `rate_limited`: MindSphere answered 429;
-    `timed_out`: it did not answer in time. Each has its own text (texts.FAILURES)."""
+    `timed_out`: it did not answer in time. Each has its own text (texts.FAILURES). The page's
+    Try again opens `retry_url` (default: this URL)."""
     seconds = retry_after or app_settings.MINDSPHERE_RETRY_AFTER
     if rate_limited:
         error, message, title = "rate_limited", rate_limited_text(seconds), texts.RATE_LIMITED_TITLE
@@ -166,16 +172,23 @@ def unavailable_response(
     if wants_json(request) or htmx_of(request):
         response: HttpResponse = JsonResponse({"error": error, "message": message, "retry_after": seconds}, status=503)
     else:
-        response = render(request, "sso/unavailable.html", {"message": message, "title": title}, status=503)
+        context = {"message": message, "title": title, "retry_url": retry_url or request.get_full_path()}
+        response = render(request, "sso/unavailable.html", context, status=503)
     response["Retry-After"] = str(seconds)
     return _varies(response)
 
 
-def unavailable_response_for(request: HttpRequest, error: ProviderUnavailableError) -> HttpResponse:
+def unavailable_response_for(
+    request: HttpRequest, error: ProviderUnavailableError, retry_url: str = ""
+) -> HttpResponse:
     """unavailable_response with the text of `error`'s kind: rate limit, timeout or outage."""
     kind = failure_kind(error)
     return unavailable_response(
-        request, error.retry_after, rate_limited=kind == "rate_limited", timed_out=kind == "timeout"
+        request,
+        error.retry_after,
+        rate_limited=kind == "rate_limited",
+        timed_out=kind == "timeout",
+        retry_url=retry_url,
     )
 
 
