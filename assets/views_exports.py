@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import retarget
 
-from navigation.access import role_required
 from mindsphere.exceptions import ProviderUnavailableError
+from navigation.access import role_required
 from sso.decorators import mindsphere_required
 from sso.request_types import MindSphereRequest, SignedInRequest
 from sso.responses import unavailable_response_for
