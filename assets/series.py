@@ -75,6 +75,24 @@ class Series:
         return [(moment, mean, *band.get(moment, (None, None))) for moment, mean in self.points]
 
 
+@dataclass(frozen=True)
+class Latest:
+    """The latest recorded value of a variable (IoT Time Series' latest record), shown above the chart."""
+
+    time: datetime
+    value: float
+    quality: str  # quality.GOOD, UNCERTAIN or BAD (GOOD for a variable without a quality code)
+
+
+def latest(client, asset_id: str, variable: Variable) -> Latest | None:
+    """The variable's latest value: one gateway call (the property set's latest record); None if it has none."""
+    record = client.latest_record(asset_id, variable.property_set)
+    value = (record or {}).get(variable.name)
+    if not record or not _number(value) or "_time" not in record:
+        return None
+    return Latest(parse_time(record["_time"]), round(value, 3), quality.severity(record.get(f"{variable.name}_qc")))
+
+
 def aggregate_interval(span: timedelta, max_points: int = AGGREGATES_MAX_INTERVALS) -> tuple[str, int]:
     """The shortest interval of the grid that cuts `span` into at most `max_points` intervals."""
     for unit, value in INTERVALS:

@@ -27,7 +27,7 @@ from .aspects import chart_variables, static_values
 from .forms import MAX_PAGE, RANGES, AssetListQuery, ChartQuery, ExportForm
 from .loading import RegionPage, fragment_of, render_region, render_shell, swap_error, wants_shell
 from .models import Export
-from .series import Series, Variable
+from .series import Latest, Series, Variable
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,8 +42,9 @@ DETAIL_PAGE = RegionPage(
 )
 # Its error page: in either region, the error card takes the region's place.
 ERROR_PAGE = RegionPage("assets/error.html", dict.fromkeys(DETAIL_PAGE.regions, "assets/_error_card.html"))
-# The series of the variable the URL names, fetched with the asset: that variable as guessed, and the result.
-FetchedEarly = tuple[Variable, Series | BaseException]
+# The series and latest value of the variable the URL names, fetched with the asset: that variable as
+# guessed, and the results.
+FetchedEarly = tuple[Variable, Series | BaseException, Latest | None | BaseException]
 
 
 def _bad_query(request: MindSphereRequest, message: StrOrPromise) -> HttpResponse:
@@ -185,7 +186,8 @@ def asset_detail(request: MindSphereRequest, asset_id: str) -> HttpResponse:
     context = {**_detail_context(request, asset_id, asset, aspects, query), "variables": variables, "chosen": chosen}
     if chosen is None:
         return render_region(request, DETAIL_PAGE, context)
-    found = _series_for(request, asset_id, chosen, query, fetched_early)
+    found, latest = _series_for(request, asset_id, chosen, query, fetched_early)
+    context["latest"] = _shown_latest(asset_id, latest)
     return _with_series(request, context, found, query)
 
 
@@ -196,8 +198,9 @@ def _fetch_asset(request: MindSphereRequest, asset_id: str, query: ChartQuery) -
     calls: list[Callable[[], Any]] = [lambda: client.asset(asset_id), lambda: client.aspects(asset_id)]
     if named is not None:
         calls.append(lambda: series.fetch(client, asset_id, named, end, span))
+        calls.append(lambda: series.latest(client, asset_id, named))
     asset, aspects, *early = client.at_once(*calls)
-    return asset, aspects, ((named, early[0]) if named is not None and early else None)
+    return asset, aspects, ((named, early[0], early[1]) if named is not None and early else None)
 
 
 def _asset_error(request: MindSphereRequest, asset_id: str, error: BaseException) -> HttpResponse:
@@ -229,15 +232,26 @@ def _detail_context(
 
 def _series_for(
     request: MindSphereRequest, asset_id: str, variable: Variable, query: ChartQuery, fetched_early: FetchedEarly | None
-) -> Series | BaseException:
-    """The chosen variable's series: the one fetched with the asset if that was this variable, else now."""
+) -> tuple[Series | BaseException, Latest | None | BaseException]:
+    """The chosen variable's series and latest value: those fetched with the asset if that was this variable, else now."""
     if fetched_early is not None:
-        named, found = fetched_early
+        named, found, latest = fetched_early
         if (named.property_set, named.name) == (variable.property_set, variable.name):
-            return found  # fetched without `select`: it carries the quality code if there is one
+            return found, latest  # fetched without `select`: it carries the quality code if there is one
     # The default variable, or a name that splits elsewhere (a property set with a dot): now the asset is known.
     client, end, span = request.mindsphere, query.cleaned_data["end"], query.span
-    return client.at_once(lambda: series.fetch(client, asset_id, variable, end, span))[0]
+    found, latest = client.at_once(
+        lambda: series.fetch(client, asset_id, variable, end, span), lambda: series.latest(client, asset_id, variable)
+    )
+    return found, latest
+
+
+def _shown_latest(asset_id: str, latest: Latest | None | BaseException) -> Latest | None:
+    """The latest value if it came; without it the chart is still worth showing."""
+    if isinstance(latest, BaseException):
+        logger.warning("latest value of asset %r failed: %s", asset_id, latest)
+        return None
+    return latest
 
 
 def _with_series(
