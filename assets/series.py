@@ -50,6 +50,14 @@ class Variable:
     def label(self) -> str:
         return f"{self.key} ({self.unit})" if self.unit else self.key
 
+    @property
+    def option_label(self) -> str:
+        """The variable in its aspect's group of the select: its readable name and unit, "Flow rate (m³/h)"."""
+        from .aspects import readable  # aspects builds on this module
+
+        name = readable(self.name)
+        return f"{name} ({self.unit})" if self.unit else name
+
 
 @dataclass(frozen=True)
 class Series:

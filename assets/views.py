@@ -23,7 +23,7 @@ from sso.responses import bad_request_response, failure_text
 
 from . import charts, series
 from .app_settings import asset_roles
-from .aspects import chart_variables, static_values
+from .aspects import chart_variables, static_values, variable_groups
 from .forms import MAX_PAGE, RANGES, AssetListQuery, ChartQuery, ExportForm
 from .loading import RegionPage, fragment_of, render_region, render_shell, swap_error, wants_shell
 from .models import Export
@@ -183,7 +183,12 @@ def asset_detail(request: MindSphereRequest, asset_id: str) -> HttpResponse:
         chosen = query.variable_of(variables)
     except forms.ValidationError as error:
         return _bad_query(request, error.messages[0])
-    context = {**_detail_context(request, asset_id, asset, aspects, query), "variables": variables, "chosen": chosen}
+    context = {
+        **_detail_context(request, asset_id, asset, aspects, query),
+        "variables": variables,
+        "variable_groups": variable_groups(variables),
+        "chosen": chosen,
+    }
     if chosen is None:
         return render_region(request, DETAIL_PAGE, context)
     found, latest = _series_for(request, asset_id, chosen, query, fetched_early)
