@@ -10,7 +10,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.assets.test_pages import PUMP_01
 from tests.browser.conftest import PHONE_WIDTH, assert_fits_phone, screenshot
 from tests.browser.test_asset_page import LINE_BREAKS
 from tests.browser.test_chart_card import open_asset
