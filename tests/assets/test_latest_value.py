@@ -49,7 +49,7 @@ def test_the_latest_value_is_the_emulators_with_unit_time_and_quality(
     assert page.text.index('id="latest-value"') < page.text.index('class="chart"')
     when = datetime.fromisoformat(moment)
     name = variable.split(".")[1]
-    assert number == f"{round(value_at(asset, name, when), 3)} {unit}"
+    assert number == f"{round(value_at(asset, name, when), 3):.3f} {unit}"
     expected = severity(quality_at(asset, name, when)) if quality_code else "good"
     assert quality == expected and quality_text == f"{expected} quality"
 

@@ -67,7 +67,7 @@ def test_my_exports_from_the_menu_try_again_and_delete(browser, playwright, app,
     entry = page.locator(".export").first
     expect(entry).to_contain_text("Made" if language == "en" else "Erstellt")
     expect(entry.locator(".export-made time")).to_have_text(
-        re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} \w{3}, \d\d:\d\d$")
+        re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} \w{3} \d\d:\d\d$")
         if language == "en"
         else re.compile(r"^(Mo|Di|Mi|Do|Fr|Sa|So)\.?,? \d{1,2}\.? \w+\.?,? \d\d:\d\d$")
     )
