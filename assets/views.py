@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.http import HttpResponse
@@ -245,10 +245,10 @@ def _series_for(
             return found, latest  # fetched without `select`: it carries the quality code if there is one
     # The default variable, or a name that splits elsewhere (a property set with a dot): now the asset is known.
     client, end, span = request.mindsphere, query.cleaned_data["end"], query.span
-    found, latest = client.at_once(
+    fetched, newest = client.at_once(
         lambda: series.fetch(client, asset_id, variable, end, span), lambda: series.latest(client, asset_id, variable)
     )
-    return found, latest
+    return cast("Series | BaseException", fetched), cast("Latest | None | BaseException", newest)
 
 
 def _shown_latest(asset_id: str, latest: Latest | None | BaseException) -> Latest | None:

@@ -163,6 +163,7 @@ def unavailable_response(
     `timed_out`: it did not answer in time. Each has its own text (texts.FAILURES). The page's
     Try again opens `retry_url` (default: this URL)."""
     seconds = retry_after or app_settings.MINDSPHERE_RETRY_AFTER
+    title: StrOrPromise
     if rate_limited:
         error, message, title = "rate_limited", rate_limited_text(seconds), texts.RATE_LIMITED_TITLE
     elif timed_out:
