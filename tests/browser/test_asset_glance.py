@@ -72,6 +72,14 @@ def test_the_asset_page_reads_at_a_glance(browser, playwright, app, language):
         re.compile(r"quality$") if language == "en" else re.compile(r"Qualität$")
     )
     assert latest.bounding_box()["y"] < page.locator(".chart-svg").bounding_box()["y"]
+    # Item 7: the reader's numbers and dates, in the latest value, the caption and the chart's axis.
+    if language == "de":
+        expect(latest.locator(".latest-number")).to_have_text(re.compile(r"^-?\d+,\d{3} "))
+        expect(page.locator("figcaption")).to_contain_text(re.compile(r"(Mo|Di|Mi|Do|Fr|Sa|So)\., \d{1,2}\. \w+"))
+        y_labels = page.locator(".pygal-chart .axis.y text").all_text_contents()
+        assert all("." not in label for label in y_labels), y_labels
+    else:
+        expect(latest.locator(".latest-number")).to_have_text(re.compile(r"^-?\d+\.\d{3} "))
 
     # Item 4: the details' labels above their values, nothing broken mid-way, in the table neither.
     page.get_by_text("Details").click()
