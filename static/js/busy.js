@@ -157,7 +157,7 @@
   document.addEventListener("htmx:sendError", function (event) {
     var region = event.detail.elt;
     var waiting = region && region.hasAttribute && region.hasAttribute("data-mindsphere-load") && notice(region);
-    if (waiting) { failed(waiting); }
+    if (waiting) { failed(waiting, waiting.getAttribute("data-offline")); }  // no answer at all: the network
   });
 
   function failed(waiting, message) {

@@ -96,3 +96,17 @@ def test_a_failed_change_says_so_in_the_card_and_puts_the_select_back(
     expect(range_select(page)).to_have_value("7d")
     expect(notice).to_be_hidden()
     page.context.close()
+
+
+def test_a_change_without_network_says_so_and_keeps_the_chart(browser, playwright, app):
+    page = open_asset(browser, playwright, app, "en")
+    page.context.set_offline(True)
+    range_select(page).select_option("30d")
+    notice = page.locator(".chart-card [data-card-status]")
+    expect(notice).to_contain_text("No connection. Check your network and try again.")
+    expect(range_select(page)).to_have_value("24h")
+    expect(page.locator("figcaption")).to_contain_text(LAST_24_HOURS["en"])
+    page.context.set_offline(False)
+    notice.get_by_role("button", name="Try again").click()
+    expect(page.locator("figcaption")).to_contain_text("Last 30 days")
+    page.context.close()
