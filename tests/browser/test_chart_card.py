@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 
 from tests.assets.test_pages import PUMP_01
 from tests.browser.conftest import screenshot
+from tests.browser.test_accessibility import assert_no_violations, audit
 from tests.browser.test_asset_page import phone_context
 
 SIGN_IN = {"en": "Sign in", "de": "Anmelden"}
@@ -89,6 +90,9 @@ def test_a_failed_change_says_so_in_the_card_and_puts_the_select_back(
     expect(page.locator(".chart-card")).not_to_have_class(re.compile(r"\bis-redrawing\b"))
     expect(page).not_to_have_url(re.compile(r"range=7d"))
     screenshot(page, f"asset-chart-failed-{kind}-360-{language}")
+    if kind == "503":  # the failed card, as a screen reader and axe meet it
+        assert_no_violations(audit(page, None, f"asset page, failed change ({language})"))
+        expect(notice).to_be_visible()
 
     clean_emulator.clear_faults()
     notice.get_by_role("button", name=TRY_AGAIN[language]).click()  # asks for the choice that failed

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from assets.models import Export
 from project.celery import app as celery_app
 from tests.browser.conftest import assert_fits_phone, screenshot
+from tests.browser.test_accessibility import assert_no_violations, audit
 from tests.browser.test_chart_card import TRY_AGAIN, open_asset
 
 EXPORT = {"en": "Export CSV", "de": "CSV exportieren"}
@@ -73,6 +74,8 @@ def test_my_exports_from_the_menu_try_again_and_delete(browser, playwright, app,
     )
     assert_fits_phone(page)
     screenshot(page, f"my-exports-failed-360-{language}")
+    assert_no_violations(audit(page, None, f"My exports, a failed export ({language})"))
+    page.set_viewport_size({"width": 360, "height": 780})
 
     entry.get_by_role("button", name=TRY_AGAIN[language]).click()
     expect(page.locator(".export").first).to_contain_text(READY[language], timeout=30_000)
