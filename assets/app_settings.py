@@ -13,8 +13,12 @@ class AppSettings(AppSettingsBase):
     ASSETS_MAX_ACTIVE_EXPORTS: int = 3
     # Exports older than this are deleted with their files (hourly, by beat).
     ASSETS_EXPORT_MAX_AGE_HOURS: int = 24
-    # Retries of an export while MindSphere is unreachable (backoff 1, 2, 4... s, or Retry-After).
-    ASSETS_EXPORT_MAX_RETRIES: int = 5
+    # Retries of an export while MindSphere is unreachable, too slow or rate-limited. Each waits
+    # 1, 2, 4… s, at most ASSETS_EXPORT_MAX_BACKOFF, and at least the answer's Retry-After
+    # (assets.tasks.retry_delay): 8 retries wait about 2 minutes, so a minute's outage is ridden out.
+    ASSETS_EXPORT_MAX_RETRIES: int = 8
+    # The longest wait between two retries of an export, in seconds.
+    ASSETS_EXPORT_MAX_BACKOFF: int = 30
     # The roles (Django groups) that may open the asset pages and exports, separated by commas;
     # empty: every role with a home page (navigation/homes.py), so a new role gets them too.
     ASSETS_ROLES: str = ""

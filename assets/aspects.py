@@ -7,6 +7,9 @@ field, shown with its details).
 
 from __future__ import annotations
 
+import re
+from itertools import groupby
+
 from .series import Variable
 
 # Data types a chart can draw (Asset Management's VariableDefinition.dataType).
@@ -34,6 +37,23 @@ def chart_variables(aspects: list[dict]) -> list[Variable]:
                     )
                 )
     return found
+
+
+def readable(name: str) -> str:
+    """A MindSphere name as words, for a person: "PumpData" → "Pump data", "flow_rate" → "Flow rate".
+
+    Only case and separators change (an acronym such as "RPM" stays), so the name is still recognised.
+    """
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.replace("_", " ").replace("-", " ")).split()
+    if not words:
+        return name
+    rest = [word if word.isupper() else word.lower() for word in words[1:]]
+    return " ".join([words[0][:1].upper() + words[0][1:], *rest])
+
+
+def variable_groups(variables: list[Variable]) -> list[tuple[str, list[Variable]]]:
+    """The variables by aspect (property set), in the API's order: (the aspect's readable name, its variables)."""
+    return [(readable(aspect), list(group)) for aspect, group in groupby(variables, key=lambda v: v.property_set)]
 
 
 def export_columns(aspects: list[dict]) -> dict[str, list[str]]:

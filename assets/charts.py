@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pygal
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from pygal.style import Style
 
 from .series import Series
@@ -82,7 +82,7 @@ def _x_labels(start: datetime, end: datetime) -> tuple[list[datetime], str]:
         first = first.replace(hour=first.hour - first.hour % hours)
         step_days = 0
     else:
-        step_days, fmt = (2 if end - start <= timedelta(days=8) else 7), "j M"
+        step_days, fmt = (2 if end - start <= timedelta(days=8) else 7), formats.get_format("MONTH_DAY_FORMAT")
         first = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
         hours = 0
     labels = []
@@ -104,6 +104,11 @@ def _label(moment: datetime, fmt: str) -> str:
     if moment.tzinfo is None:  # pygal hands the formatter naive UTC (datetime.utcfromtimestamp)
         moment = moment.replace(tzinfo=UTC)
     return dateformat.format(timezone.localtime(moment), fmt)
+
+
+def _number_label(value: float) -> str:
+    """A y label as short as it can be, in the page's language: 47.6 / 47,6."""
+    return f"{value:g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def line_chart_svg(
@@ -153,7 +158,7 @@ def _chart(points, start, end, title, *, band=(), keep_style: bool = False) -> p
         show_x_guides=False,
         x_labels=labels,
         x_value_formatter=lambda moment: _label(moment, fmt),
-        value_formatter=lambda value: f"{value:g}",  # short y labels; the unit is in the heading
+        value_formatter=_number_label,  # short y labels; the unit is in the heading
         min_scale=3,
         max_scale=6,
         truncate_label=-1,

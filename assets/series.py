@@ -50,6 +50,14 @@ class Variable:
     def label(self) -> str:
         return f"{self.key} ({self.unit})" if self.unit else self.key
 
+    @property
+    def option_label(self) -> str:
+        """The variable in its aspect's group of the select: its readable name and unit, "Flow rate (m³/h)"."""
+        from .aspects import readable  # aspects builds on this module
+
+        name = readable(self.name)
+        return f"{name} ({self.unit})" if self.unit else name
+
 
 @dataclass(frozen=True)
 class Series:
@@ -73,6 +81,24 @@ class Series:
             return list(self.points)
         band = {moment: (low, high) for moment, low, high in self.band}
         return [(moment, mean, *band.get(moment, (None, None))) for moment, mean in self.points]
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The latest recorded value of a variable (IoT Time Series' latest record), shown above the chart."""
+
+    time: datetime
+    value: float
+    quality: str  # quality.GOOD, UNCERTAIN or BAD (GOOD for a variable without a quality code)
+
+
+def latest(client, asset_id: str, variable: Variable) -> Latest | None:
+    """The variable's latest value: one gateway call (the property set's latest record); None if it has none."""
+    record = client.latest_record(asset_id, variable.property_set)
+    value = (record or {}).get(variable.name)
+    if not record or not _number(value) or "_time" not in record:
+        return None
+    return Latest(parse_time(record["_time"]), round(value, 3), quality.severity(record.get(f"{variable.name}_qc")))
 
 
 def aggregate_interval(span: timedelta, max_points: int = AGGREGATES_MAX_INTERVALS) -> tuple[str, int]:

@@ -19,7 +19,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.utils import timezone
 
-from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError, RateLimitedError
+from mindsphere.exceptions import MindSphereAPIError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
 from mindsphere.timeseries import parse_time
 from sso import tokens
 from sso.exceptions import SignedOutError
@@ -64,11 +64,29 @@ def export_time_series(self, export_id: int) -> None:
         if self.request.retries >= app_settings.ASSETS_EXPORT_MAX_RETRIES:
             _finish(export, Export.Status.FAILED, "unreachable")
             return
-        delay = retry.retry_after or min(2**self.request.retries, 60)
-        code = "rate_limited_retry" if isinstance(retry, RateLimitedError) else "unreachable_retry"
+        delay = retry_delay(self.request.retries, retry.retry_after)
+        code = _retry_code(retry)
         _update(export, status=Export.Status.RETRYING, **_message(code, delay=delay))
         logger.info("Export %s: %s; retry %s in %s s", export.pk, retry, self.request.retries + 1, delay)
         raise self.retry(countdown=delay) from None
+
+
+def retry_delay(retries: int, retry_after: int | None = None) -> int:
+    """Seconds before retry number `retries + 1`: 1, 2, 4… up to ASSETS_EXPORT_MAX_BACKOFF, never
+    less than MindSphere's Retry-After (an emulator's or a proxy's 2 s would end the budget early)."""
+    backoff = min(2**retries, app_settings.ASSETS_EXPORT_MAX_BACKOFF)
+    return max(backoff, retry_after or 0)
+
+
+def retry_budget() -> int:
+    """Seconds an export waits in all before it gives up (without Retry-After): the outage it rides out."""
+    return sum(retry_delay(retries) for retries in range(app_settings.ASSETS_EXPORT_MAX_RETRIES))
+
+
+def _retry_code(error: ProviderUnavailableError) -> str:
+    if isinstance(error, RateLimitedError):
+        return "rate_limited_retry"
+    return "timeout_retry" if isinstance(error, ProviderTimeoutError) else "unreachable_retry"
 
 
 def _run(export: Export) -> None:

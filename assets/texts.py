@@ -16,6 +16,7 @@ EXPORT_MESSAGES = {
     "unreachable": _("MindSphere was not reachable. Try the export again later."),
     "rate_limited_retry": _("MindSphere asks to slow down (too many requests for your tenant); retrying in {delay} s."),
     "unreachable_retry": _("MindSphere is not reachable; retrying in {delay} s."),
+    "timeout_retry": _("MindSphere took too long to answer; retrying in {delay} s."),
 }
 
 

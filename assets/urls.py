@@ -12,6 +12,8 @@ urlpatterns = [
     path("exports/", views_exports.export_list, name="exports"),
     path("exports/<int:pk>/", views_exports.export_status, name="export"),
     path("exports/<int:pk>/download/", views_exports.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", views_exports.retry_export, name="export_retry"),
+    path("exports/<int:pk>/delete/", views_exports.delete_export, name="export_delete"),
     path("<str:asset_id>/export/", views_exports.start_export, name="export_start"),
     path("<str:asset_id>/", views.asset_detail, name="detail"),
 ]

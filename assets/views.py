@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.http import HttpResponse
@@ -14,20 +14,20 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from mindsphere.exceptions import MindSphereAPIError, RateLimitedError
+from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError
 from navigation.access import role_required
 from sso.app_settings import app_settings
 from sso.decorators import mindsphere_required
 from sso.request_types import MindSphereRequest
-from sso.responses import bad_request_response, rate_limited_text
+from sso.responses import bad_request_response, failure_text
 
 from . import charts, series
 from .app_settings import asset_roles
-from .aspects import chart_variables, static_values
+from .aspects import chart_variables, static_values, variable_groups
 from .forms import MAX_PAGE, RANGES, AssetListQuery, ChartQuery, ExportForm
 from .loading import RegionPage, fragment_of, render_region, render_shell, swap_error, wants_shell
 from .models import Export
-from .series import Series, Variable
+from .series import Latest, Series, Variable
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,8 +42,9 @@ DETAIL_PAGE = RegionPage(
 )
 # Its error page: in either region, the error card takes the region's place.
 ERROR_PAGE = RegionPage("assets/error.html", dict.fromkeys(DETAIL_PAGE.regions, "assets/_error_card.html"))
-# The series of the variable the URL names, fetched with the asset: that variable as guessed, and the result.
-FetchedEarly = tuple[Variable, Series | BaseException]
+# The series and latest value of the variable the URL names, fetched with the asset: that variable as
+# guessed, and the results.
+FetchedEarly = tuple[Variable, Series | BaseException, Latest | None | BaseException]
 
 
 def _bad_query(request: MindSphereRequest, message: StrOrPromise) -> HttpResponse:
@@ -183,10 +184,16 @@ def asset_detail(request: MindSphereRequest, asset_id: str) -> HttpResponse:
         chosen = query.variable_of(variables)
     except forms.ValidationError as error:
         return _bad_query(request, error.messages[0])
-    context = {**_detail_context(request, asset_id, asset, aspects, query), "variables": variables, "chosen": chosen}
+    context = {
+        **_detail_context(request, asset_id, asset, aspects, query),
+        "variables": variables,
+        "variable_groups": variable_groups(variables),
+        "chosen": chosen,
+    }
     if chosen is None:
         return render_region(request, DETAIL_PAGE, context)
-    found = _series_for(request, asset_id, chosen, query, fetched_early)
+    found, latest = _series_for(request, asset_id, chosen, query, fetched_early)
+    context["latest"] = _shown_latest(asset_id, latest)
     return _with_series(request, context, found, query)
 
 
@@ -197,8 +204,9 @@ def _fetch_asset(request: MindSphereRequest, asset_id: str, query: ChartQuery) -
     calls: list[Callable[[], Any]] = [lambda: client.asset(asset_id), lambda: client.aspects(asset_id)]
     if named is not None:
         calls.append(lambda: series.fetch(client, asset_id, named, end, span))
+        calls.append(lambda: series.latest(client, asset_id, named))
     asset, aspects, *early = client.at_once(*calls)
-    return asset, aspects, ((named, early[0]) if named is not None and early else None)
+    return asset, aspects, ((named, early[0], early[1]) if named is not None and early else None)
 
 
 def _asset_error(request: MindSphereRequest, asset_id: str, error: BaseException) -> HttpResponse:
@@ -230,15 +238,26 @@ def _detail_context(
 
 def _series_for(
     request: MindSphereRequest, asset_id: str, variable: Variable, query: ChartQuery, fetched_early: FetchedEarly | None
-) -> Series | BaseException:
-    """The chosen variable's series: the one fetched with the asset if that was this variable, else now."""
+) -> tuple[Series | BaseException, Latest | None | BaseException]:
+    """The chosen variable's series and latest value: those fetched with the asset if that was this variable, else now."""
     if fetched_early is not None:
-        named, found = fetched_early
+        named, found, latest = fetched_early
         if (named.property_set, named.name) == (variable.property_set, variable.name):
-            return found  # fetched without `select`: it carries the quality code if there is one
+            return found, latest  # fetched without `select`: it carries the quality code if there is one
     # The default variable, or a name that splits elsewhere (a property set with a dot): now the asset is known.
     client, end, span = request.mindsphere, query.cleaned_data["end"], query.span
-    return client.at_once(lambda: series.fetch(client, asset_id, variable, end, span))[0]
+    fetched, newest = client.at_once(
+        lambda: series.fetch(client, asset_id, variable, end, span), lambda: series.latest(client, asset_id, variable)
+    )
+    return cast("Series | BaseException", fetched), cast("Latest | None | BaseException", newest)
+
+
+def _shown_latest(asset_id: str, latest: Latest | None | BaseException) -> Latest | None:
+    """The latest value if it came; without it the chart is still worth showing."""
+    if isinstance(latest, BaseException):
+        logger.warning("latest value of asset %r failed: %s", asset_id, latest)
+        return None
+    return latest
 
 
 def _with_series(
@@ -247,10 +266,13 @@ def _with_series(
     """The page (or region) with the chart, or with what went wrong in the chart's place: the details stay."""
     if isinstance(found, MindSphereAPIError):
         logger.warning("time series of asset %r failed: MindSphere answered %s", context["asset_id"], found.status)
-        context["series_error"] = _("MindSphere answered: {message}").format(message=found.message)
+        context["series_error"] = failure_text(found)
         return render_region(request, DETAIL_PAGE, context, status=502)
-    if isinstance(found, RateLimitedError):  # the chart waits
-        context["series_error"] = rate_limited_text(found.retry_after)
+    if isinstance(found, ProviderUnavailableError):
+        if fragment_of(request, "series"):
+            # A new choice: the chart shown stays, and the card says what failed (static/js/busy.js).
+            raise found
+        context["series_error"] = failure_text(found)  # a page or its body: the details stay, the chart waits
         response = render_region(request, DETAIL_PAGE, context, status=503)
         response["Retry-After"] = str(found.retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
         return response

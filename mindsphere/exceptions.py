@@ -31,6 +31,10 @@ class RateLimitedError(ProviderUnavailableError):
     """MindSphere answered 429: the tenant's rate limit is reached; wait `retry_after` seconds."""
 
 
+class ProviderTimeoutError(ProviderUnavailableError):
+    """MindSphere did not answer within MINDSPHERE_HTTP_TIMEOUT: it may be busy, not down; try again soon."""
+
+
 class MindSphereAPIError(MindSphereError):
     """The gateway answered an error (4xx or 5xx other than an outage): its status and its own message."""
 

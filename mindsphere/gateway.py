@@ -4,7 +4,8 @@ The caller says where the token comes from (a `TokenSource`): a signed-in person
 (sso.tokens.RecordTokens), the token of a request that came through the gateway or one fetched
 with the app's own credentials (`FixedToken`). On a 401 the source may renew its token once, and
 the call is repeated once. The answers come back as JSON or as exceptions (mindsphere.exceptions):
-no answer, 429 and 502/503/504 as ProviderUnavailableError (429: RateLimitedError), any other
+no answer, 429 and 502/503/504 as ProviderUnavailableError (429: RateLimitedError; no answer in
+time: ProviderTimeoutError), any other
 4xx/5xx as MindSphereAPIError with the server's own message.
 """
 
@@ -23,7 +24,7 @@ from requests_oauthlib import OAuth2Session
 
 from . import hosts
 from .app_settings import app_settings
-from .exceptions import MindSphereAPIError, ProviderUnavailableError
+from .exceptions import MindSphereAPIError, ProviderTimeoutError, ProviderUnavailableError
 
 MAX_MESSAGE = 500  # characters of a server's error message shown to people
 OUTAGE = (429, 502, 503, 504)  # answers that mean "try again later", not "this call is wrong"
@@ -80,8 +81,10 @@ class Gateway:
         with OAuth2Session(token={"access_token": self.tokens.access_token(), "token_type": "Bearer"}) as session:
             try:
                 return session.get(url, params=params, timeout=self.timeout, headers=_headers())
-            except (requests.Timeout, requests.ConnectionError) as error:
+            except requests.ConnectionError as error:  # a connect timeout too: nothing there to wait for
                 raise ProviderUnavailableError(f"gateway unreachable: {type(error).__name__}") from None
+            except requests.Timeout as error:  # connected, but no answer in time
+                raise ProviderTimeoutError(f"gateway took too long: {type(error).__name__}") from None
 
     def get(self, path: str, params: dict | None = None) -> requests.Response:
         """GET `path` (under the gateway, or an absolute URL from a `next` link); one renewal and retry on a 401."""
@@ -116,7 +119,7 @@ class Gateway:
                 try:
                     results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
                 except FuturesTimeoutError:
-                    results.append(ProviderUnavailableError("gateway calls took longer than the timeout"))
+                    results.append(ProviderTimeoutError("gateway calls took longer than the timeout"))
                 except Exception as error:  # the caller decides what each failure means
                     results.append(error)
             return results

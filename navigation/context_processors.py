@@ -11,10 +11,7 @@ def menu(request: HttpRequest) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"menu_items": [], "menu_key": f"{get_language()}:"}
     active = active_url_name(request) or ""
-    items = [
-        (item, item.url_name == active or bool(item.section and active.startswith(item.section)))
-        for item in items_for(request.user)
-    ]
+    items = [(item, item.is_current(active)) for item in items_for(request.user)]
     # The rendered menu is the same for everyone with these items, this one current, this language.
     key = ",".join(f"{item.url_name}{'*' if current else ''}" for item, current in items)
     return {"menu_items": items, "menu_key": f"{get_language()}:{key}"}

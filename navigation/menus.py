@@ -25,16 +25,34 @@ class MenuItem:
     label: StrOrPromise
     icon: str  # a symbol id in navigation/icons.html
     url_name: str
-    # The item is also current on other pages of its section, e.g. "assets:" for an asset's page.
-    section: str = ""
+    # The item is also current on other pages of its section: view names, or a namespace ("tenantadmin:").
+    section: tuple[str, ...] = ()
+
+    def is_current(self, view_name: str) -> bool:
+        """Whether the page of `view_name` is this item's (its own page, or one of its section)."""
+        return view_name == self.url_name or any(
+            view_name.startswith(part) if part.endswith(":") else view_name == part for part in self.section
+        )
 
 
 # The items after the role homes, in menu order.
 PAGES: list[MenuItem] = [
-    MenuItem(_("Assets"), "grid", "assets:list", section="assets:"),
+    MenuItem(_("Assets"), "grid", "assets:list", section=("assets:detail", "assets:export_start")),
+    # A person's CSV exports: the list, and each export's own pages.
+    MenuItem(
+        _("Exports"),
+        "download",
+        "assets:exports",
+        section=("assets:export", "assets:export_download", "assets:export_retry", "assets:export_delete"),
+    ),
     # A tenant admin's mapping of their own tenant (tenantadmin app).
-    MenuItem(_("Roles"), "people", "tenantadmin:roles", section="tenantadmin:"),
-    MenuItem(_("Account"), "person", "navigation:account", section="navigation:account"),
+    MenuItem(_("Roles"), "people", "tenantadmin:roles", section=("tenantadmin:",)),
+    MenuItem(
+        _("Account"),
+        "person",
+        "navigation:account",
+        section=("navigation:account_language", "navigation:account_sign_out_everywhere"),
+    ),
 ]
 
 

@@ -112,6 +112,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers of data in each language's own way: "Di., 1. Dez.", "14,173" (webapp/formats/).
+FORMAT_MODULE_PATH = ["webapp.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles" / "app"

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError, RateLimitedError
+from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError
 
 from . import texts
 from .exceptions import SignedOutError
@@ -17,7 +17,7 @@ from .responses import (
     forbidden_response,
     login_required_response,
     signed_out_response,
-    unavailable_response,
+    unavailable_response_for,
 )
 from .session import ensure_current_roles, ensure_fresh
 from .tokens import api_client
@@ -44,7 +44,7 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         except SignedOutError:
             return signed_out_response(request)
         except ProviderUnavailableError as error:
-            return unavailable_response(request, error.retry_after, rate_limited=isinstance(error, RateLimitedError))
+            return unavailable_response_for(request, error)
         except MindSphereAPIError as error:
             # A view that does not handle an API error itself still gets a plain page, never a traceback.
             return api_error_response(request, error)
@@ -66,7 +66,7 @@ def current_roles_response(request: HttpRequest) -> HttpResponse | None:
     except SignedOutError:
         return signed_out_response(request)
     except ProviderUnavailableError as error:
-        return unavailable_response(request, error.retry_after, rate_limited=isinstance(error, RateLimitedError))
+        return unavailable_response_for(request, error)
     return forbidden_response(request, str(texts.SIGN_IN_THROUGH_MINDSPHERE))
 
 

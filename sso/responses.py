@@ -21,6 +21,13 @@ from django_htmx.http import HttpResponseClientRedirect
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+from mindsphere.exceptions import (
+    MindSphereAPIError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
+
 from . import texts
 from .app_settings import app_settings
 from .request_types import htmx_of
@@ -150,6 +157,26 @@ def rate_limited_text(retry_after: int | None) -> str:
     return str(texts.RATE_LIMITED).format(seconds=retry_after or app_settings.MINDSPHERE_RETRY_AFTER)
 
 
+def failure_kind(error: BaseException) -> str:
+    """The key of texts.FAILURES for a failed call to MindSphere: timeout, outage, rate_limited or error."""
+    if isinstance(error, RateLimitedError):
+        return "rate_limited"
+    if isinstance(error, ProviderTimeoutError):
+        return "timeout"
+    if isinstance(error, ProviderUnavailableError):
+        return "outage"
+    return "error"
+
+
+def failure_text(error: BaseException) -> str:
+    """The one line people read about `error` (texts.FAILURES), in the active language."""
+    kind = failure_kind(error)
+    if kind == "rate_limited":
+        return rate_limited_text(getattr(error, "retry_after", None))
+    message = error.message if isinstance(error, MindSphereAPIError) else str(error)
+    return str(texts.FAILURES[kind]).format(message=message)
+
+
 def bad_request_response(request: HttpRequest, message: StrOrPromise, retry_url: str = "") -> HttpResponse:
     """400 for a query the page cannot use (e.g. `?range=forever`): the error page, or JSON.
 
@@ -163,19 +190,45 @@ def bad_request_response(request: HttpRequest, message: StrOrPromise, retry_url:
 
 
 def unavailable_response(
-    request: HttpRequest, retry_after: int | None = None, *, rate_limited: bool = False
+    request: HttpRequest,
+    retry_after: int | None = None,
+    *,
+    rate_limited: bool = False,
+    timed_out: bool = False,
+    retry_url: str = "",
 ) -> HttpResponse:
-    """503 with Retry-After; the person stays signed in. `rate_limited`: MindSphere answered 429."""
+    """503 with Retry-After; the person stays signed in. `rate_limited`: MindSphere answered 429;
+    `timed_out`: it did not answer in time. Each has its own text (texts.FAILURES). The page's
+    Try again opens `retry_url` (default: this URL)."""
     seconds = retry_after or app_settings.MINDSPHERE_RETRY_AFTER
-    message = rate_limited_text(seconds) if rate_limited else texts.UNAVAILABLE
-    error = "rate_limited" if rate_limited else "unavailable"
+    title: StrOrPromise
+    if rate_limited:
+        error, message, title = "rate_limited", rate_limited_text(seconds), texts.RATE_LIMITED_TITLE
+    elif timed_out:
+        error, message, title = "timeout", str(texts.TIMEOUT), texts.TIMEOUT_TITLE
+    else:
+        error, message, title = "unavailable", str(texts.UNAVAILABLE), ""
     if wants_json(request) or htmx_of(request):
         response: HttpResponse = JsonResponse({"error": error, "message": message, "retry_after": seconds}, status=503)
     else:
-        title = texts.RATE_LIMITED_TITLE if rate_limited else ""
-        response = render(request, "sso/unavailable.html", {"message": message, "title": title}, status=503)
+        context = {"message": message, "title": title, "retry_url": retry_url or request.get_full_path()}
+        response = render(request, "sso/unavailable.html", context, status=503)
     response["Retry-After"] = str(seconds)
     return _varies(response)
+
+
+def unavailable_response_for(
+    request: HttpRequest, error: ProviderUnavailableError, retry_url: str = ""
+) -> HttpResponse:
+    """unavailable_response with the text of `error`'s kind: rate limit, timeout or outage."""
+    kind = failure_kind(error)
+    return unavailable_response(
+        request,
+        error.retry_after,
+        rate_limited=kind == "rate_limited",
+        timed_out=kind == "timeout",
+        retry_url=retry_url,
+    )
 
 
 def api_error_response(request: HttpRequest, error) -> HttpResponse:

@@ -22,6 +22,17 @@ RATE_LIMITED_TITLE = _("MindSphere asks to slow down")
 RATE_LIMITED = _(
     "Your tenant has made too many requests to MindSphere. You are still signed in; please try again in {seconds} seconds."
 )
+TIMEOUT_TITLE = _("MindSphere is taking too long")
+TIMEOUT = _("MindSphere took too long to answer. You are still signed in; please try again in a moment.")
+API_ERROR = _("MindSphere answered with an error: {message} Try again, or choose something else.")
+# One short text per way a call to MindSphere fails (sso.responses.failure_kind decides which):
+# what happened, and what to do. RATE_LIMITED takes {seconds}, API_ERROR {message}.
+FAILURES = {
+    "timeout": TIMEOUT,  # no answer within MINDSPHERE_HTTP_TIMEOUT (ProviderTimeoutError)
+    "outage": UNAVAILABLE,  # unreachable, or 502/503/504 (ProviderUnavailableError)
+    "rate_limited": RATE_LIMITED,  # 429, the tenant's rate limit (RateLimitedError)
+    "error": API_ERROR,  # any other error answer, with MindSphere's own message (MindSphereAPIError)
+}
 SIGNIN_CANCELLED = _("Sign-in was cancelled. Enter your tenant to try again.")
 SIGNIN_STATE = _("This sign-in could not be completed because it expired or was already used. Please sign in again.")
 SIGNIN_REFUSED = _("MindSphere did not accept this sign-in. Please sign in again.")

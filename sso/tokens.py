@@ -23,7 +23,7 @@ from oauthlib.oauth2 import InvalidGrantError, OAuth2Error
 from requests_oauthlib import OAuth2Session
 
 from mindsphere.api import MindSphereClient
-from mindsphere.exceptions import ProviderUnavailableError
+from mindsphere.exceptions import ProviderTimeoutError, ProviderUnavailableError
 
 from . import crypto, roles, tenants
 from .app_settings import app_settings
@@ -239,8 +239,10 @@ def _refresh_grant(tenant: str, refresh_token: str) -> dict:
     except OAuth2Error as error:
         logger.error("Refresh for tenant %s refused: %s", tenant, error.error)
         raise SignedOutError(f"MindSphere refused the refresh: {error.error}") from None
-    except (requests.Timeout, requests.ConnectionError) as error:
+    except requests.ConnectionError as error:
         raise ProviderUnavailableError(f"token endpoint unreachable: {type(error).__name__}") from None
+    except requests.Timeout as error:  # connected, but no answer in time
+        raise ProviderTimeoutError(f"token endpoint took too long: {type(error).__name__}") from None
     except ValueError as error:  # a body that is not a token response (e.g. a proxy's HTML page)
         raise ProviderUnavailableError(f"unexpected token response: {type(error).__name__}") from None
     finally:

@@ -159,3 +159,28 @@ def test_pages_listing_people_make_no_query_per_person(signed_in, engine, path, 
         )
     with django_assert_num_queries(SESSION_QUERIES[engine] + PAGES[path]):
         assert signed_in.get(path).status_code == 200
+
+
+def test_my_exports_make_no_query_per_export(signed_in, engine, django_assert_num_queries):
+    from datetime import UTC, datetime
+
+    from django.contrib.auth.models import User
+
+    from assets.models import Export
+
+    user = User.objects.get(mindsphere__email="admin@acme.example")
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    for number in range(10):
+        Export.objects.create(
+            user=user,
+            tenant="acme",
+            asset_id=f"a{number}",
+            asset_name=f"Pump {number}",
+            property_set="Environment",
+            start=moment,
+            end=moment,
+            status=Export.Status.FAILED,
+        )
+    # + the user, their roles, the exports (each with its Try again and Delete): no query per export
+    with django_assert_num_queries(SESSION_QUERIES[engine] + 3):
+        assert signed_in.get("/assets/exports/").content.decode().count('class="export"') == 10

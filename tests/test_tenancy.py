@@ -73,6 +73,7 @@ def world():
             variables=["t"],
             start=now - timedelta(days=1),
             end=now,
+            status=Export.Status.FAILED,  # one that can be tried again or deleted
         )
     return people
 
@@ -130,6 +131,7 @@ def urls(world) -> list[tuple[str, Persona | None]]:
         ("/admin/sso/tokenrecord/", None),
         *((f"/assets/exports/{pk}/", owner) for pk, owner in exports),
         *((f"/assets/exports/{pk}/download/", owner) for pk, owner in exports),
+        *((f"/assets/exports/{pk}/delete/", owner) for pk, owner in exports),  # the question before deleting
     ]
 
 
@@ -209,6 +211,17 @@ def test_every_post(client, world, persona):
     assert Export.objects.count() == len(OWNERS)
     assert FleetOverview.objects.get(tenant=target).requested_at is None  # nobody asked for another tenant's run
     assert client.post("/sso/logout/").status_code == 302
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=str)
+def test_no_one_tries_again_or_deletes_anothers_export(client, world, persona):
+    for export in Export.objects.exclude(user=world[persona]):
+        for action in ("retry", "delete"):
+            sign_in(client, world[persona], tokens=True)  # the retry's token check passes: the export decides
+            response = client.post(f"/assets/exports/{export.pk}/{action}/")
+            expected = 404 if role_pages(persona) else 403
+            assert response.status_code == expected, f"{persona} POST {action} of {export}: {response.status_code}"
+    assert Export.objects.filter(status=Export.Status.FAILED).count() == len(OWNERS)  # none queued, none gone
 
 
 SUBTENANT_ADMINS = [persona for persona in PEOPLE if persona.subtenant and persona.kind == "admin"]

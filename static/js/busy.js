@@ -118,8 +118,13 @@
   // --- error answers ---------------------------------------------------------------------------
   document.addEventListener("app:error-response", function (event) {
     var xhr = event.detail.xhr;
-    if (xhr && xhr.getResponseHeader("HX-Reswap")) { event.detail.shouldSwap = true; }
+    if (xhr && xhr.getResponseHeader("HX-Reswap")) { event.detail.shouldSwap = true; xhr.appSwapped = true; }
   });
+
+  // The server's text of an error answer that is not swapped: {"message": …} (sso.responses), else "".
+  function serverMessage(xhr) {
+    try { return (JSON.parse(xhr.responseText) || {}).message || ""; } catch (error) { return ""; }
+  }
 
   // --- waiting for MindSphere ------------------------------------------------------------------
   var timers = new WeakMap();
@@ -144,16 +149,20 @@
     // An answer that is swapped (a 2xx, or an error card with HX-Reswap) takes the region away. An
     // error that is not (503 while MindSphere is unreachable, no network): say so and keep the
     // Retry button. An abort is a retry already on its way.
-    if (waiting && !event.detail.successful && event.detail.xhr && event.detail.xhr.status > 0) { failed(waiting); }
+    if (waiting && !event.detail.successful && event.detail.xhr && event.detail.xhr.status > 0) {
+      failed(waiting, serverMessage(event.detail.xhr));
+    }
   });
 
   document.addEventListener("htmx:sendError", function (event) {
     var region = event.detail.elt;
     var waiting = region && region.hasAttribute && region.hasAttribute("data-mindsphere-load") && notice(region);
-    if (waiting) { failed(waiting); }
+    if (waiting) { failed(waiting, waiting.getAttribute("data-offline")); }  // no answer at all: the network
   });
 
-  function failed(waiting) {
+  function failed(waiting, message) {
+    var text = waiting.querySelector(".when-failed");
+    if (message && text) { text.textContent = message; }  // the kind of failure (sso.texts.FAILURES)
     waiting.classList.add("failed");
     waiting.hidden = false;
   }
@@ -163,5 +172,100 @@
     if (!button) { return; }
     var region = button.closest("[data-mindsphere-load]");
     if (region && window.htmx) { window.htmx.trigger(region, "mindsphere:retry"); }
+  });
+
+  // --- a card's own change ([data-retry-card]: the asset page's chart, the export form) ---------
+  // While the change loads, the card dims what it shows ([data-shown-*]) under a progress line, and
+  // after 3 s says it is still waiting. An answer that is not swapped (a timeout, 503 or 429 from
+  // MindSphere: JSON with its text; no network) leaves what was shown, says what failed with Try
+  // again, and puts the card's controls back to what is shown, so choice and chart stay in step.
+  var attempts = new WeakMap();
+
+  function cardOf(element) { return element && element.closest ? element.closest("[data-retry-card]") : null; }
+  function cardStatus(card) { return card.querySelector("[data-card-status]"); }
+  function shown(card) { return card.querySelector("[data-shown-variable], [data-shown-range]"); }
+
+  function formValues(form) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (control) { if (control.name) { values[control.name] = control.value; } });
+    return values;
+  }
+
+  function setValues(form, values) {
+    Object.keys(values).forEach(function (name) {
+      var control = form.elements[name];
+      if (control && control.tagName === "SELECT" && control.value !== values[name]) { control.value = values[name]; }
+    });
+  }
+
+  function putBack(card, form) {
+    var region = shown(card);
+    if (!region || !form) { return; }
+    var values = {};
+    Object.keys(region.dataset).forEach(function (key) {
+      if (key.indexOf("shown") === 0) { values[key.slice(5).toLowerCase()] = region.dataset[key]; }
+    });
+    setValues(form, values);
+  }
+
+  function cardDone(card) {
+    clearTimeout(timers.get(card));
+    timers.delete(card);
+    card.classList.remove("is-redrawing");
+    var region = shown(card);
+    if (region) { region.removeAttribute("aria-busy"); }
+    var status = cardStatus(card);
+    if (status) { status.hidden = true; }
+  }
+
+  function cardFailed(card, message) {
+    cardDone(card);
+    var status = cardStatus(card);
+    var attempt = attempts.get(card);
+    if (attempt && attempt.form.hasAttribute("hx-get")) { putBack(card, attempt.form); }  // a choice, not a form to send
+    if (!status) { return; }
+    status.querySelector("[data-failure-text]").textContent = message || status.getAttribute("data-offline");
+    status.classList.add("failed");
+    status.hidden = false;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    var card = cardOf(element);
+    if (!card || isBackground(element) || element.tagName !== "FORM") { return; }
+    attempts.set(card, { form: element, values: formValues(element) });
+    clearTimeout(timers.get(card));
+    var status = cardStatus(card);
+    if (status) { status.hidden = true; status.classList.remove("failed"); }
+    card.classList.add("is-redrawing");
+    var region = shown(card);
+    if (region) { region.setAttribute("aria-busy", "true"); }
+    timers.set(card, setTimeout(function () { if (status) { status.hidden = false; } }, 3000));
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var card = cardOf(event.detail.elt);
+    var xhr = event.detail.xhr;
+    if (!card || !attempts.has(card) || !timers.has(card)) { return; }
+    if (!xhr || xhr.status === 0) { return; }  // aborted for a newer choice, or no network (sendError)
+    if (event.detail.successful || xhr.appSwapped) { cardDone(card); return; }
+    cardFailed(card, serverMessage(xhr));
+  });
+
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var card = cardOf(event.detail.elt);
+      if (card && attempts.has(card)) { cardFailed(card, ""); }
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-card-retry]");
+    var card = button && cardOf(button);
+    var attempt = card && attempts.get(card);
+    if (!attempt || !window.htmx) { return; }
+    setValues(attempt.form, attempt.values);  // the choice that failed, asked again
+    var trigger = card.getAttribute("data-retry-event");
+    if (trigger) { window.htmx.trigger(attempt.form, trigger); } else { attempt.form.requestSubmit(); }
   });
 })();

@@ -61,7 +61,12 @@ def test_day_labels_are_local_midnights_in_the_language(berlin):
     start = END - timedelta(days=30)
     with translation.override("de"):
         labels = axis_labels(day_chart(start, END))
-    assert labels == ["23 Dez", "30 Dez", "6 Jan", "13 Jan"]  # every 7 days from the start's local day
+    assert labels == [
+        "23. Dez.",
+        "30. Dez.",
+        "6. Jan.",
+        "13. Jan.",
+    ]  # every 7 days from the start's local day, German style
 
 
 def test_the_svg_carries_no_style_or_script():

@@ -50,7 +50,7 @@ def test_unreachable_mindsphere_while_loading_says_so_and_retry_works(page: Page
     sign_in(page, app, "acme", "user@acme.example")
     clean_emulator.fault(mode="503", target="gateway", tenant="acme")
     page.goto(app.url("/assets/"))
-    failed = page.get_by_text("MindSphere did not answer.")
+    failed = page.get_by_text("MindSphere is not reachable right now.")  # the outage's own text (sso.texts.FAILURES)
     expect(failed).to_be_visible()  # a 503 is not swapped in: the region says so at once
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
     clean_emulator.clear_faults()

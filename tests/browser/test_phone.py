@@ -14,11 +14,11 @@ from tests.browser.conftest import assert_fits_phone, screenshot, sign_in
 from tests.tokens import expire_refresh_token, set_expiries
 
 LANDINGS = [
-    ("acme", "admin@acme.example", "/home/admin/", ["Admin", "Assets", "Roles", "Account"]),
-    ("acme", "user@acme.example", "/home/user/", ["Home", "Assets", "Account"]),
-    ("acme", "consultant@example.com", "/home/user/", ["Home", "Assets", "Account"]),
-    ("globex", "admin@globex.example", "/home/admin/", ["Admin", "Assets", "Roles", "Account"]),
-    ("globex", "consultant@example.com", "/home/admin/", ["Admin", "Assets", "Roles", "Account"]),
+    ("acme", "admin@acme.example", "/home/admin/", ["Admin", "Assets", "Exports", "Roles", "Account"]),
+    ("acme", "user@acme.example", "/home/user/", ["Home", "Assets", "Exports", "Account"]),
+    ("acme", "consultant@example.com", "/home/user/", ["Home", "Assets", "Exports", "Account"]),
+    ("globex", "admin@globex.example", "/home/admin/", ["Admin", "Assets", "Exports", "Roles", "Account"]),
+    ("globex", "consultant@example.com", "/home/admin/", ["Admin", "Assets", "Exports", "Roles", "Account"]),
 ]
 
 

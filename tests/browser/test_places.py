@@ -117,7 +117,10 @@ def test_a_person_with_both_roles_has_one_home_in_the_tab_bar(phone_page: Page, 
     labels = [label.strip() for label in menu.get_by_role("link").all_inner_texts()]
     assert (
         labels
-        == {"en": ["Admin", "Assets", "Roles", "Account"], "de": ["Admin", "Assets", "Rollen", "Konto"]}[language]
+        == {
+            "en": ["Admin", "Assets", "Exports", "Roles", "Account"],
+            "de": ["Admin", "Assets", "Exporte", "Rollen", "Konto"],
+        }[language]
     )
     expect(menu.locator("a[href^='/home/']")).to_have_count(1)
     expect(menu.get_by_role("link", name="Admin")).to_have_attribute("aria-current", "page")

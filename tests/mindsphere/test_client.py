@@ -14,7 +14,7 @@ import pytest
 
 from mindsphere.api import MindSphereClient
 from mindsphere.assetmanagement import pages
-from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError, RateLimitedError
+from mindsphere.exceptions import MindSphereAPIError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
 from mindsphere.gateway import FixedToken
 from tests import oauth_client
 from tests.servers import Emulator
@@ -140,8 +140,17 @@ def test_rate_limit_and_outage_are_exceptions_to_try_again(acme_token, gateway, 
     clean_emulator.fault(mode="503", target="gateway", tenant="acme", calls=1)
     with pytest.raises(ProviderUnavailableError) as unavailable:
         client.assets_page()
-    assert not isinstance(unavailable.value, RateLimitedError)
+    assert not isinstance(unavailable.value, (RateLimitedError, ProviderTimeoutError))
     assert client.assets_page(size=1)["page"]["totalElements"] == 28
+
+
+def test_no_answer_in_time_is_a_timeout_not_an_outage(acme_token, gateway, clean_emulator):
+    client = MindSphereClient(FixedToken(acme_token), "acme", timeout=1)
+    clean_emulator.fault(mode="hang", target="gateway", tenant="acme", hang_seconds=3, calls=2)
+    with pytest.raises(ProviderTimeoutError):
+        client.assets_page()
+    (late,) = client.at_once(lambda: client.asset(PUMP_01))
+    assert isinstance(late, ProviderTimeoutError)
 
 
 def test_at_once_gives_each_calls_value_or_error(acme_token, gateway):

@@ -69,8 +69,8 @@ OPENS = {
     "/manage/roles/": {"Admin"},
 }
 MENUS = {
-    "Admin": ["Admin", "Assets", "Roles", "Account"],
-    "User": ["Home", "Assets", "Account"],
+    "Admin": ["Admin", "Assets", "Exports", "Roles", "Account"],
+    "User": ["Home", "Assets", "Exports", "Account"],
     "Unmapped": [],
 }
 
@@ -137,7 +137,7 @@ def test_assets_roles_narrows_the_asset_pages_and_their_links(db, client, settin
 def test_a_person_with_both_roles_has_one_home_in_the_menu(db, client, path):
     sign_in(client, person("Admin", "User"))
     response = client.get(path)
-    assert menu_labels(response.content.decode()) == ["Admin", "Assets", "Roles", "Account"]
+    assert menu_labels(response.content.decode()) == ["Admin", "Assets", "Exports", "Roles", "Account"]
 
 
 def test_a_person_without_a_role_opens_account_with_a_way_back_and_no_menu(db, client):
@@ -185,3 +185,25 @@ def test_slash_shows_the_no_role_page_without_a_role_home(db, client, roles):
 def test_an_unknown_home_is_404(db, client):
     sign_in(client, person("User"))
     assert client.get("/home/nobody/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("view_name", "current"),
+    [
+        ("assets:list", "Assets"),
+        ("assets:detail", "Assets"),
+        ("assets:export_start", "Assets"),
+        ("assets:exports", "Exports"),
+        ("assets:export", "Exports"),
+        ("assets:export_delete", "Exports"),
+        ("navigation:account_sign_out_everywhere", "Account"),
+        ("navigation:user_home", "Home"),
+    ],
+)
+def test_one_menu_item_is_current_on_each_page(view_name, current):
+    from django.utils import translation
+
+    from navigation.menus import menu
+
+    with translation.override("en"):
+        assert [str(item.label) for item in menu() if item.is_current(view_name)] == [current]
