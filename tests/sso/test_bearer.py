@@ -191,3 +191,51 @@ def test_with_gateway_sign_in_off_the_header_is_ignored(client, gateway, setting
     settings.MINDSPHERE_GATEWAY_SIGN_IN = False
     response = client.get("/home/admin/", **bearer(token(gateway, claims_of())))
     assert response.status_code == 302 and SESSION_KEY not in client.session
+
+
+# --- The OS Bar (sso.osbar) --------------------------------------------------------------------------
+
+
+def test_a_gateway_page_loads_the_os_bar_and_leaves_sign_out_to_it(client, gateway, settings):
+    settings.MINDSPHERE_REGION = "eu2"
+    page = client.get("/account/", **bearer(token(gateway, claims_of()))).content.decode()
+    assert '<script src="https://static.eu2.mindsphere.io/osbar/v4/js/main.min.js" defer></script>' in page
+    assert 'data-app-info="/sso/app-info.json"' in page and "sso/osbar" in page
+    assert '<div id="_mdspcontent">' in page
+    assert "/sso/logout/" not in page  # one way out: the OS Bar's, which ends the gateway's session
+
+
+def test_a_page_of_the_phone_entrance_has_no_os_bar(client, gateway):
+    from tests.people import sign_in
+
+    sign_in(client, make_person("acme", "user"), tokens=True)
+    page = client.get("/account/").content.decode()
+    assert "mindsphere.io/osbar" not in page and "sso/osbar" not in page
+    assert "/sso/logout/" in page
+
+
+def test_the_app_info_names_the_app_and_its_version(client, settings):
+    settings.MINDSPHERE_APP_VERSION = "2.3.4"
+    settings.MINDSPHERE_SUPPORT_URL = "https://support.example/"
+    info = client.get("/sso/app-info.json").json()
+    assert info["displayName"] == "MindSphere Mobile Starter"
+    assert info["appVersion"] == "2.3.4"
+    assert info["appCopyright"]
+    assert info["links"]["default"] == [{"type": "Www", "name": "Support", "value": "https://support.example/"}]
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_the_csp_names_the_os_bar_origin_only_with_gateway_sign_in_on(client, settings, on):
+    settings.MINDSPHERE_GATEWAY_SIGN_IN = on
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    for name in ("script-src", "style-src", "connect-src"):
+        assert ("https://static.eu1.mindsphere.io" in directives[name]) is on
+    assert "mindsphere.io" not in directives["frame-ancestors"]
+
+
+def test_an_os_bar_on_the_gateways_own_origin_needs_nothing_more_in_the_csp(client, settings):
+    settings.MINDSPHERE_GATEWAY_SIGN_IN = True
+    settings.MINDSPHERE_OSBAR_URL = "/_gateway/osbar/v4/js/main.min.js"
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
