@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import retarget
 
 from navigation.access import role_required
+from sso.bearer import is_gateway_request
 from sso.decorators import mindsphere_required
 from sso.request_types import MindSphereRequest, SignedInRequest
 from sso.session import record_id
@@ -45,6 +46,9 @@ def start_export(request: MindSphereRequest, asset_id: str) -> HttpResponse:
         user=request.user,
         tenant=request.mindsphere.tenant,
         token_record_id=record_id(request),
+        # Behind MindSphere's gateway there is no record to refresh: the worker uses the app's own
+        # token for the tenant, once the person's own token has shown the asset is theirs to read.
+        technical=is_gateway_request(request),
         asset_id=asset["assetId"],
         asset_name=asset.get("name", asset["assetId"]),
         property_set=form.cleaned_data["property_set"],

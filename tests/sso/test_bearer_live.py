@@ -6,14 +6,20 @@ with `Authorization: Bearer`; the app signs them in from it (sso.bearer). Nothin
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 import requests
+import time_machine
+from django.utils import timezone
 
-from sso.models import MindSphereIdentity, ScopeRoleMapping
+from assets.models import Export
+from assets.tasks import export_time_series
+from sso.models import MindSphereIdentity, ScopeRoleMapping, TokenRecord
 from tests.app_client import csrf_from
 from tests.emulator.test_gateway_proxy import sign_in as gateway_sign_in
 from tests.servers import Emulator, Gateway, start_gateway
@@ -21,6 +27,7 @@ from tests.tenantadmin.test_end_to_end import form_of
 
 TIMEOUT = 30
 OSBAR = "/_gateway/osbar/v4/js/main.min.js"
+PUMP = hashlib.md5(b"acme/Pump 01").hexdigest()  # emulator.demo.asset_id_for
 
 
 @dataclass
@@ -126,3 +133,29 @@ def test_two_tenants_side_by_side_through_the_gateway_see_only_their_own(stack):
     assert re.search(r'name="tenant" value="acme"', acme_roles)
     assert re.search(r'name="tenant" value="globex"', globex_roles)
     assert "globex" not in stack.get(acme, "/account/").text
+
+
+def test_an_export_started_through_the_gateway_finishes_after_the_requests_token_expired(stack, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    browser = gateway_sign_in(stack, "acme", "user@acme.example")
+    assert stack.get(browser, f"/assets/{PUMP}/").status_code == 200
+    today = date.today()
+    days = {"start": (today - timedelta(days=1)).isoformat(), "end": today.isoformat()}
+    response = stack.post(browser, f"/assets/{PUMP}/export/", {"property_set": "Environment", **days})
+    assert response.status_code == 302, response.text[:500]
+    export = Export.objects.get()
+    assert export.technical and export.token_record_id is None and not TokenRecord.objects.exists()
+    issued = technical_tokens(stack.emulator)
+    # The worker gets to it 31 minutes later: the token of the request that started it (30 minutes,
+    # renewed by the gateway only) is over, the export is not.
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        export_time_series.apply(args=(export.pk,))
+    export.refresh_from_db()
+    assert (export.status, export.progress) == (Export.Status.DONE, 100) and export.rows > 0
+    assert technical_tokens(stack.emulator) > issued  # read with the app's own token for acme
+    download = stack.get(browser, f"/assets/exports/{export.pk}/download/")
+    assert download.status_code == 200 and download.text.startswith("_time,temperature,humidity")
+
+
+def technical_tokens(emulator: Emulator, tenant: str = "acme") -> int:
+    return emulator.stats()["tenants"].get(tenant, {}).get("technical_tokens", 0)
