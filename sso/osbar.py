@@ -32,9 +32,10 @@ def osbar_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "'self'"
 
 
-def csp_additions() -> dict[str, list[str]]:
-    """What the CSP adds for the OS Bar (its script, stylesheet, images, fonts, calls), only with gateway sign-in on."""
-    if not app_settings.MINDSPHERE_GATEWAY_SIGN_IN:
+def csp_additions(*, always: bool = False) -> dict[str, list[str]]:
+    """What the CSP adds for the OS Bar (its script, stylesheet, images, fonts, calls), only with
+    gateway sign-in on (`always`: whether or not, for the Launchpad registration's CSP)."""
+    if not (always or app_settings.MINDSPHERE_GATEWAY_SIGN_IN):
         return {}
     origin = osbar_origin()
     if origin == "'self'":
