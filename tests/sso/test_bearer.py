@@ -239,3 +239,23 @@ def test_an_os_bar_on_the_gateways_own_origin_needs_nothing_more_in_the_csp(clie
     settings.MINDSPHERE_OSBAR_URL = "/_gateway/osbar/v4/js/main.min.js"
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self';" in policy
+
+
+@pytest.mark.parametrize("url", ["/home/user/", "/account/"])
+def test_a_page_through_the_gateway_costs_the_queries_it_costs_on_the_phone_entrance(client, gateway, url):
+    from django.test import Client
+
+    from tests.people import sign_in
+
+    person = make_person("acme", "user")
+    sign_in(client, person, tokens=True)
+    client.get(url)
+    with CaptureQueriesContext(connection) as phone:
+        assert client.get(url).status_code == 200
+    through_gateway = Client()
+    claims = claims_of(scope=USER, user_id=person.mindsphere.mindsphere_user_id, email=person.email)
+    headers = bearer(token(gateway, claims))
+    through_gateway.get(url, **headers)  # the first request signs in
+    with CaptureQueriesContext(connection) as gateway_queries:
+        assert through_gateway.get(url, **headers).status_code == 200
+    assert len(gateway_queries) <= len(phone), [query["sql"] for query in gateway_queries]
