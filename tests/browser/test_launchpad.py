@@ -8,19 +8,24 @@ emulator's stand-in) on every page.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from assets.models import Export
 from sso.models import MindSphereIdentity
 from tests.browser.conftest import PHONE_WIDTH, assert_fits_phone, screenshot
 from tests.browser.conftest import sign_in as phone_sign_in
+from tests.celery_worker import needs_redis
 from tests.servers import Emulator, start_gateway
 
 OSBAR = "/_gateway/osbar/v4/js/main.min.js"
+PUMP = hashlib.md5(b"acme/Pump 01").hexdigest()  # emulator.demo.asset_id_for
 WIDTHS = (PHONE_WIDTH, 1280)
 
 
@@ -151,3 +156,24 @@ def test_both_entrances_side_by_side_are_the_same_person(browser: Browser, phone
         assert own_sign_in.url.endswith("/home/user/")
     finally:
         other.close()
+
+
+@needs_redis
+def test_an_export_through_the_gateway_runs_in_the_worker_and_downloads(
+    page: Page, launchpad, start_worker, app_publishes_to_redis
+):
+    start_worker()
+    open_from_launchpad(page, launchpad, "user@acme.example")
+    page.goto(f"{launchpad.origin}/assets/{PUMP}/")
+    today = date.today()
+    page.get_by_label("Data").select_option("Environment")
+    page.get_by_label("From (UTC)").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_label("To (UTC, inclusive)").fill(today.isoformat())
+    page.get_by_role("button", name="Export CSV").click()  # htmx, with x-xsrf-token
+    download_link = page.get_by_role("link", name="Download CSV")
+    expect(download_link).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        download_link.click()
+    with open(info.value.path(), encoding="utf-8") as handle:
+        assert handle.readline().strip() == "_time,temperature,humidity"
+    assert Export.objects.get().technical  # read with the app's own token for acme, in the worker
