@@ -35,15 +35,22 @@ class Launchpad:
     origin: str  # the tenant's host name at the gateway, e.g. http://acme.localhost:41234
 
 
+@pytest.fixture(scope="session")
+def session_gateway(emulator, live_server, tmp_path_factory) -> Iterator[str]:
+    """One emulated gateway in front of the live app for the whole run, so its origin stays the same:
+    Django's CSRF middleware (one instance in the live server) keeps the trusted origins it first read."""
+    gateway = start_gateway(emulator, live_server.url, tmp_path_factory.mktemp("launchpad-gateway"))
+    yield gateway.url
+    gateway.stop()
+
+
 @pytest.fixture
-def launchpad(app, live_server, settings, clean_emulator, tmp_path) -> Iterator[Launchpad]:
-    gateway = start_gateway(clean_emulator, live_server.url, tmp_path / "gateway")
-    port = gateway.url.rsplit(":", 1)[1]
+def launchpad(app, settings, clean_emulator, session_gateway) -> Launchpad:
+    port = session_gateway.rsplit(":", 1)[1]
     settings.MINDSPHERE_GATEWAY_SIGN_IN = True
     settings.MINDSPHERE_OSBAR_URL = OSBAR
-    settings.CSRF_TRUSTED_ORIGINS = [gateway.url, f"http://*.localhost:{port}"]
-    yield Launchpad(clean_emulator, f"http://acme.localhost:{port}")
-    gateway.stop()
+    settings.CSRF_TRUSTED_ORIGINS = [session_gateway, f"http://*.localhost:{port}"]
+    return Launchpad(clean_emulator, f"http://acme.localhost:{port}")
 
 
 def csp_violations(page: Page) -> list[str]:
