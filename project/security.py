@@ -53,7 +53,15 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only:
             # With gateway sign-in on, MindSphere's OS Bar too (sso.osbar): its origin, nothing else.
-            parts.update = {**(parts.update or {}), "form-action": ["'self'", sign_in_origin()], **csp_additions()}
+            additions = {"form-action": ["'self'", sign_in_origin()], **csp_additions()}
+            update = {
+                name: list(values) if isinstance(values, (list, tuple, set)) else [values]
+                for name, values in (parts.update or {}).items()
+                if values is not None
+            }
+            for name, values in additions.items():  # added to a view's own update, never replacing it
+                update[name] = [*update.get(name, []), *values]
+            parts.update = update
         return parts
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

@@ -20,14 +20,17 @@ import logging
 import time
 
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from mindsphere.api import MindSphereClient
 from mindsphere.exceptions import ProviderUnavailableError
@@ -171,12 +174,14 @@ class GatewayBearerMiddleware:
 
     def sign_in(self, request: HttpRequest) -> HttpResponse | None:
         token = bearer_token(request)
-        saved = request.session.get(GATEWAY_SESSION_KEY)
         if token is None:
-            if saved is not None:
-                # A session the gateway's token began, reached without the gateway: it is over.
-                auth.logout(request)
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                # A session the gateway's token began, reached without the gateway, is over. Asked
+                # when the person is (a request that never reads its session stays without Vary: Cookie).
+                user = request.user
+                request.user = SimpleLazyObject(lambda: _unless_gateway_session(request, user))  # type: ignore[assignment]  # as AuthenticationMiddleware sets it
             return None
+        saved = request.session.get(GATEWAY_SESSION_KEY)
         try:
             claims = verified_claims(token)
         except TokenVerificationError as error:
@@ -217,6 +222,14 @@ class GatewayBearerMiddleware:
         }
         logger.info("Gateway sign-in of user %s (tenant %s)", user.pk, claims["ten"])
         return None
+
+
+def _unless_gateway_session(request: HttpRequest, user):
+    """`user`, or nobody when this session came from a gateway token and this request has none (it ends)."""
+    if GATEWAY_SESSION_KEY in request.session:
+        request.session.flush()
+        return AnonymousUser()
+    return user
 
 
 def is_gateway_request(request: HttpRequest) -> bool:

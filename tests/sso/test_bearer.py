@@ -234,11 +234,20 @@ def test_the_csp_names_the_os_bar_origin_only_with_gateway_sign_in_on(client, se
     assert "mindsphere.io" not in directives["frame-ancestors"]
 
 
+def test_a_view_with_its_own_policy_keeps_it_next_to_the_os_bar(settings):
+    from tests.test_security import HEADER, serve, updated
+
+    settings.MINDSPHERE_GATEWAY_SIGN_IN = True
+    policy = serve(updated)[HEADER]
+    assert "img-src 'self' data: https://tiles.example https://static.eu1.mindsphere.io" in policy
+
+
 def test_an_os_bar_on_the_gateways_own_origin_needs_nothing_more_in_the_csp(client, settings):
     settings.MINDSPHERE_GATEWAY_SIGN_IN = True
     settings.MINDSPHERE_OSBAR_URL = "/_gateway/osbar/v4/js/main.min.js"
     policy = client.get("/").headers["Content-Security-Policy"]
-    assert "script-src 'self';" in policy
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'" and "mindsphere.io" not in policy
 
 
 @pytest.mark.parametrize("url", ["/home/user/", "/account/"])
