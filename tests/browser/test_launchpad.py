@@ -184,3 +184,18 @@ def test_an_export_through_the_gateway_runs_in_the_worker_and_downloads(
     with open(info.value.path(), encoding="utf-8") as handle:
         assert handle.readline().strip() == "_time,temperature,humidity"
     assert Export.objects.get().technical  # read with the app's own token for acme, in the worker
+
+
+@pytest.mark.parametrize(
+    "forged", ["not-a-token", "eyJhbGciOiJub25lIn0.eyJ0ZW4iOiJhY21lIn0."], ids=["garbage", "alg-none"]
+)
+def test_a_refused_token_gets_a_clear_page(page: Page, launchpad, app, forged):
+    """What a person would see if something other than MindSphere's gateway sent a token: why, and no way in."""
+    page.set_extra_http_headers({"Authorization": f"Bearer {forged}"})
+    response = page.goto(app.url("/home/admin/"))
+    assert response is not None and response.status == 401
+    expect(page.get_by_role("heading", name="MindSphere's sign-in was refused")).to_be_visible()
+    expect(page.get_by_text("Open the app again from the MindSphere Launchpad")).to_be_visible()
+    assert_fits_phone(page)
+    results = Axe().run(page).response["violations"]
+    assert results == [], results
