@@ -93,6 +93,10 @@ class GatewayBackend(ModelBackend):
         user = person_of(gateway_claims)
         return user if self.user_can_authenticate(user) else None
 
+    def get_user(self, user_id):
+        # A session this backend began is only good while gateway sign-in is on (turned off, it is over).
+        return super().get_user(user_id) if app_settings.MINDSPHERE_GATEWAY_SIGN_IN else None
+
 
 def person_of(claims: dict):
     """The Django user of the token's person (tenant + user id), created or updated, roles from its scopes.

@@ -110,6 +110,13 @@ def test_a_gateway_session_reached_without_a_token_is_over(client, gateway):
     assert SESSION_KEY not in client.session
 
 
+def test_a_gateway_session_is_over_once_gateway_sign_in_is_turned_off(client, gateway, settings):
+    client.get("/", **bearer(token(gateway, claims_of())))
+    settings.MINDSPHERE_GATEWAY_SIGN_IN = False
+    response = client.get("/home/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/?next=")
+
+
 def test_the_phone_entrance_is_unchanged_without_a_token(client, gateway):
     from tests.people import sign_in
 
