@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
 from django import forms
@@ -23,6 +23,10 @@ RANGES = {
 }
 DEFAULT_RANGE = "24h"
 EARLIEST_END = datetime(1970, 1, 2, tzinfo=UTC)
+# An export's days: none before time series begin (1970, as the chart's EARLIEST_END), none past
+# tomorrow (the person's today, with a day for clocks and zones). Without bounds, 9999-12-31 or
+# 0001-01-01 overflow Python's datetime when they become instants in a zone.
+EARLIEST_DAY = date(1970, 1, 1)
 
 
 class AssetListQuery(forms.Form):
@@ -145,11 +149,32 @@ class ExportForm(forms.Form):
         zone = timezone.get_current_timezone_name()
         self.fields["start"].label = _("From ({zone})").format(zone=zone)
         self.fields["end"].label = _("To ({zone}, inclusive)").format(zone=zone)
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs.update(min=EARLIEST_DAY.isoformat(), max=self.latest_day().isoformat())
         self.aspects = export_columns(aspects)
         cast(forms.ChoiceField, self.fields["property_set"]).choices = [
             (name, f"{name} ({', '.join(column for column in columns if not column.endswith('_qc'))})")
             for name, columns in self.aspects.items()
         ]
+
+    @staticmethod
+    def latest_day() -> date:
+        return timezone.localdate() + timedelta(days=1)
+
+    def clean_start(self) -> date:
+        return self._within_bounds(self.cleaned_data["start"])
+
+    def clean_end(self) -> date:
+        return self._within_bounds(self.cleaned_data["end"])
+
+    def _within_bounds(self, day: date) -> date:
+        if not EARLIEST_DAY <= day <= self.latest_day():
+            raise forms.ValidationError(
+                _("Choose a day from {earliest} to {latest}.").format(
+                    earliest=EARLIEST_DAY.isoformat(), latest=self.latest_day().isoformat()
+                )
+            )
+        return day
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}

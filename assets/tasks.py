@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start after a separator Excel may split the cell at (`,`; `;` where the list separator is
+# `;`, as in German settings; tab; a line break), optionally opening a quote: that piece becomes a
+# cell of its own, so it is neutralised too (OWASP: "take care of the field separator").
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][\"']?)(?=[=+\-@])")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -92,13 +96,15 @@ def _run(export: Export) -> None:
 
 
 def spreadsheet_safe(value: object) -> object:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula (OWASP: a leading quote).
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (OWASP: a leading quote),
+    read with a comma or a semicolon as the separator.
 
     Numbers stay numbers: -3.5 (or the text "-3.5") is written as it is.
     """
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(value):
+    if not isinstance(value, str) or PLAIN_NUMBER.fullmatch(value):
         return value
-    return "'" + value
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _pages(export: Export):

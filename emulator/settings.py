@@ -136,6 +136,7 @@ if env_bool("EMULATOR_FAST_PASSWORD_HASHER", False):
 USE_TZ = True
 TIME_ZONE = "UTC"
 
+LOGGING_CONFIG = "emulator.logging.configure"  # no token, code or state in a log line
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import re
+from typing import Any
 
 REDACTED = "[redacted]"
 SECRET_KEYS = r"access_token|refresh_token|id_token|code|client_secret|code_verifier|password|state|secret"
@@ -38,6 +40,49 @@ def redact(text: str) -> str:
         if len(secret) >= 8:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def configure(config: dict[str, Any]) -> None:
+    """`LOGGING_CONFIG`: `settings.LOGGING`, and every log record redacted as it is made.
+
+    Redacting records, not only our handler's lines, covers the handlers others install with their own
+    formatters: Django's `django.server` (runserver's request lines, the sign-in callback's `code` and
+    `state`), Celery's worker and beat at any `--loglevel`, gunicorn's error log.
+    """
+    logging.config.dictConfig(config)
+    install_record_redaction()
+
+
+def install_record_redaction() -> None:
+    """Wrap the log record factory (once per process) so each record's message, traceback and stack are
+    redacted before any handler sees them. Records of a level nobody logs are never made, so this costs
+    nothing for them."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "redacts", False):
+        return
+
+    def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return redact_record(make_record(*args, **kwargs))
+
+    redacted_record.redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacted_record)
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """`record` with its message (arguments merged in), traceback and stack redacted."""
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # a wrong format: left for the handler's own error report
+        return record
+    redacted = redact(message)
+    if redacted != message:
+        record.msg, record.args = redacted, None
+    if record.exc_info and not record.exc_text:
+        # Formatters reuse exc_text once set: the traceback is formatted (and redacted) here, once.
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    return record
 
 
 class RedactingFormatter(logging.Formatter):

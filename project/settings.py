@@ -188,6 +188,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Logging: no secret in any line at any level (project/logging.py) -----------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", "text")
+LOGGING_CONFIG = "project.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

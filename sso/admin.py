@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from . import roles
 from .models import MappingChange, MindSphereIdentity, ScopeRoleMapping, TokenRecord
@@ -23,9 +26,37 @@ class TenantFilter(admin.SimpleListFilter):
         return queryset.filter(tenant=self.value()) if self.value() else queryset
 
 
+class DefaultMappingForm(forms.ModelForm):
+    """An app-wide default: one per scope (compared as it is stored, lower case), never to Operators."""
+
+    class Meta:
+        model = ScopeRoleMapping
+        fields = ["scope", "group"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Operators is the app's staff, granted by MINDSPHERE_OPERATOR_TENANTS, not a role a scope gives.
+        if group := self.fields.get("group"):  # not on the read-only view of a tenant's own row
+            group.queryset = Group.objects.exclude(name=roles.OPERATORS).order_by("name")  # type: ignore[attr-defined]
+
+    def clean_scope(self) -> str:
+        scope = self.cleaned_data["scope"].lower()
+        # The tenant is not a field of this form, so Django's own unique check skips the constraint.
+        others = ScopeRoleMapping.objects.filter(tenant="", scope=scope).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("The scope “%(scope)s” already has an app-wide default: change that one instead."),
+                params={"scope": scope},
+                code="unique",
+            )
+        return scope
+
+
 @admin.register(ScopeRoleMapping)
 class ScopeRoleMappingAdmin(admin.ModelAdmin):
     """Operators edit the app-wide defaults; a tenant's own mapping is its admins' (read-only here)."""
+
+    form = DefaultMappingForm
 
     list_display = ["scope", "group", "of"]
     list_filter = [TenantFilter]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 from . import texts
 from .app_settings import app_settings
 from .request_types import htmx_of
-from .session import ended_everywhere, sign_out
+from .session import ENDED_EVERYWHERE, SIGNED_OUT_COOKIE, ended_everywhere, sign_out, why_signed_out
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -68,6 +68,10 @@ def login_required_response(
     if ended_everywhere(request):
         # Signed out on another device with "Sign out everywhere": this device is told why, once.
         return signed_out_response(request, htmx_status=htmx_status)
+    return _login_required(request, htmx_status=htmx_status, message=message)
+
+
+def _login_required(request: HttpRequest, *, htmx_status: int, message: StrOrPromise) -> HttpResponse:
     if htmx_of(request):
         # Back to the page the person is on (htmx sends its URL), not to the fragment asked for.
         response: HttpResponse = HttpResponseClientRedirect(
@@ -92,6 +96,40 @@ def signed_out_response(request: HttpRequest, *, htmx_status: int = 200) -> Http
     sign_out(request)
     messages.warning(request, text)
     return login_required_response(request, htmx_status=htmx_status, message=text)
+
+
+def signed_out_check_response(request: HttpRequest) -> HttpResponse:
+    """The session check of a session that signs no one in: 401, and nothing stored on the server.
+
+    Not `signed_out_response`: that ends the session and keeps a message in it, so a made-up cookie
+    would store a new session each time, and a tab's check would end a sign-in another tab has in
+    progress in the same session. Why the session ended travels to the Login page in a signed,
+    short-lived cookie instead.
+    """
+    reason = why_signed_out(request)
+    text: StrOrPromise = ""
+    if reason:
+        text = texts.SIGNED_OUT_ELSEWHERE if reason == ENDED_EVERYWHERE else texts.SIGNED_OUT
+    response = _login_required(request, htmx_status=401, message=text)
+    if reason:
+        response.set_signed_cookie(
+            SIGNED_OUT_COOKIE,
+            reason,
+            salt=SIGNED_OUT_COOKIE,
+            max_age=600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def signed_out_text(request: HttpRequest) -> StrOrPromise:
+    """What the Login page says about the session a check found over (`signed_out_check_response`)."""
+    reason = request.get_signed_cookie(SIGNED_OUT_COOKIE, default=None, salt=SIGNED_OUT_COOKIE, max_age=600)
+    if reason == ENDED_EVERYWHERE or ended_everywhere(request):
+        return texts.SIGNED_OUT_ELSEWHERE
+    return texts.SIGNED_OUT if reason else ""
 
 
 def forbidden_response(request: HttpRequest, message: StrOrPromise = "") -> HttpResponse:

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from . import tokens
-from .exceptions import SignedOutError
 from .models import MindSphereIdentity, TokenRecord
 
 SESSION_RECORD_KEY = "_mindsphere_token_record"
@@ -31,7 +30,10 @@ SESSION_IDENTITY_KEY = "_mindsphere_identity"  # {"email", "tenant", "subtenant"
 # Left, alone, in a session that "Sign out everywhere" ended on another device: its next request says why.
 SESSION_ENDED_KEY = "_mindsphere_ended"
 ENDED_EVERYWHERE = "everywhere"
+ENDED = "ended"
 LAST_TENANT_COOKIE = "mindsphere_tenant"
+# Why a checked session signs no one in, for the Login page, signed: a check stores nothing server-side.
+SIGNED_OUT_COOKIE = "mindsphere_signed_out"
 # Set by sso.bearer's middleware on a request whose gateway bearer token it verified: that token.
 GATEWAY_TOKEN_ATTRIBUTE = "mindsphere_gateway_token"
 
@@ -111,16 +113,14 @@ def _session_is_gone(request: HttpRequest) -> bool:
 def check(request: HttpRequest) -> bool:
     """The lifecycle include's check of this session, without loading the user.
 
-    False: nobody is signed in in this session. True: signed in, and the access token is usable
-    (refreshed if it was due). SignedOutError: the MindSphere session is over;
-    ProviderUnavailableError: MindSphere could not be reached, try again later.
+    False: nobody is signed in in this session (`why_signed_out` says whether it once was). True:
+    signed in, and the access token is usable (refreshed if it was due). SignedOutError: the
+    MindSphere session is over; ProviderUnavailableError: MindSphere could not be reached, try again later.
     """
     user_pk = _user_pk(request)
     if user_pk is not None and gateway_token(request):
         return True  # the gateway's token, verified for this request: MindSphere's gateway refreshes it, not the app
     if user_pk is None:
-        if _session_is_gone(request) or ended_everywhere(request):
-            raise SignedOutError("this session has ended")
         return False
     expiries = _expiries(request)
     if expiries is not None and tokens.decide_expiries(*expiries) is tokens.Outcome.VALID:
@@ -180,7 +180,12 @@ def sign_out(request: HttpRequest, *, everywhere: bool = False) -> str | None:
         if everywhere and others:
             # After the receivers' on_commit callbacks have ended those sessions (callbacks run in order).
             transaction.on_commit(lambda: mark_ended_everywhere(others))
-    logout(request)
+    if _user_pk(request) is None:
+        # Nobody is signed in here: the session is kept (another tab may be signing in with it, its
+        # state and PKCE verifier are in it), only the mark of an ended session goes.
+        request.session.pop(SESSION_ENDED_KEY, None)
+    else:
+        logout(request)
     return tenant
 
 
@@ -206,6 +211,14 @@ def mark_ended_everywhere(session_keys: Iterable[str]) -> None:
             store.save(must_create=True)
         except CreateError:
             pass  # the key is in use again (a new session took it): that device is not told
+
+
+def why_signed_out(request: HttpRequest) -> str | None:
+    """For a session that signs no one in: ENDED_EVERYWHERE when "Sign out everywhere" on another
+    device ended it, ENDED when its cookie names a session that is over, else None (never signed in)."""
+    if ended_everywhere(request):
+        return ENDED_EVERYWHERE
+    return ENDED if _session_is_gone(request) else None
 
 
 def ended_everywhere(request: HttpRequest) -> bool:

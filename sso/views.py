@@ -16,8 +16,14 @@ from mindsphere.exceptions import ProviderUnavailableError
 from . import tenants, texts
 from .app_settings import app_settings
 from .exceptions import SignedOutError
-from .responses import login_required_response, safe_next, signed_out_response, unavailable_response
-from .session import LAST_TENANT_COOKIE, check, ended_everywhere, sign_out
+from .responses import (
+    safe_next,
+    signed_out_check_response,
+    signed_out_response,
+    signed_out_text,
+    unavailable_response,
+)
+from .session import LAST_TENANT_COOKIE, SIGNED_OUT_COOKIE, check, ended_everywhere, sign_out
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -32,15 +38,20 @@ def login_page(
     status: int = 200,
 ) -> HttpResponse:
     """The Login page: the tenant form, which posts to the provider's login view."""
+    if notice := signed_out_text(request):
+        # Shown in this very response: the message is read before the response, so none is stored.
+        messages.warning(request, notice)
     if ended_everywhere(request):
-        sign_out(request)
-        messages.warning(request, texts.SIGNED_OUT_ELSEWHERE)
+        sign_out(request)  # only the mark goes: a sign-in in progress in another tab keeps its session
     context = {
         "error": error,
         "tenant": tenant if tenant is not None else request.COOKIES.get(LAST_TENANT_COOKIE, ""),
         "next": next_url or safe_next(request, request.GET.get("next")) or "",
     }
-    return render(request, "sso/login.html", context, status=status)
+    response = render(request, "sso/login.html", context, status=status)
+    if SIGNED_OUT_COOKIE in request.COOKIES:
+        response.delete_cookie(SIGNED_OUT_COOKIE, samesite="Lax")
+    return response
 
 
 @require_GET
@@ -60,7 +71,7 @@ def session_check(request: HttpRequest) -> HttpResponse:
 def _checked(request: HttpRequest) -> HttpResponse:
     try:
         if not check(request):
-            return login_required_response(request, htmx_status=401)
+            return signed_out_check_response(request)
     except SignedOutError:
         return signed_out_response(request, htmx_status=401)
     except ProviderUnavailableError as error:

@@ -216,10 +216,17 @@ class CeleryProcess:
         self.log.close()
 
 
-def worker(env: dict, log_path: Path) -> CeleryProcess:
+def worker(env: dict, log_path: Path, loglevel: str = "INFO") -> CeleryProcess:
     """`celery worker` (solo pool: killing it kills the running task). Wait until it is ready before
     queueing: messages published before the worker declared its queue would find no route."""
-    args = ["worker", "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    args = [
+        "worker",
+        "--pool=solo",
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     return CeleryProcess(args, env, log_path, " ready.")
 
 
@@ -251,11 +258,11 @@ def worker_env(app, settings, tmp_path, pytestconfig) -> dict:
 
 
 @pytest.fixture
-def start_worker(worker_env, tmp_path) -> Iterator[Callable[[], CeleryProcess]]:
+def start_worker(worker_env, tmp_path) -> Iterator[Callable[..., CeleryProcess]]:
     workers: list[CeleryProcess] = []
 
-    def start() -> CeleryProcess:
-        workers.append(worker(worker_env, tmp_path / f"worker-{len(workers)}.log"))
+    def start(loglevel: str = "INFO") -> CeleryProcess:
+        workers.append(worker(worker_env, tmp_path / f"worker-{len(workers)}.log", loglevel))
         return workers[-1].wait_ready()
 
     yield start

@@ -127,6 +127,15 @@ def test_make_run_on_other_ports_signs_in_through_its_own_emulator(make_run: Run
 
     wait_until(lambda: "28 assets · 3 not reporting" in overview(), make_run.log, deadline=60)
 
+    # Every process logged its requests, and none the sign-in's code or state (or the PKCE challenge).
+    secrets = set()
+    for hop in signed_in.hops:
+        query = parse_qs(urlsplit(hop.headers.get("Location", "")).query)
+        secrets |= {value for key in ("code", "state", "code_challenge") for value in query.get(key, [])}
+    log = make_run.log.read_text()
+    assert "/accounts/mindsphere/login/callback/" in log and "/oauth/authorize" in log and secrets
+    assert [secret for secret in secrets if secret in log] == []
+
 
 @pytest.mark.live
 def test_make_run_serves_the_app_on_its_launchpad_too(make_run: Run):

@@ -9,12 +9,17 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import timezone
 
 from assets.models import Export
 from project.logging import RedactingFormatter, redact
 from sso.app_settings import app_settings
 from sso.models import TokenRecord
+from tests.assets.test_export_task import make_export
+from tests.assets.test_worker import send, wait_for
+from tests.celery_worker import needs_redis
 from tests.conftest import session_check
+from tests.tokens import set_expiries
 
 NOISY = ["", "requests_oauthlib", "oauthlib", "urllib3", "django", "allauth", "sso", "assets", "celery"]
 
@@ -112,3 +117,39 @@ def test_json_log_lines(settings):
     record = logging.LogRecord("sso", logging.INFO, __file__, 1, "token %s", ("eyJhbGciOi.eyJzdWIiOi.c2lnbmF0",), None)
     line = json.loads(RedactingFormatter(as_json=True).format(record))
     assert line["level"] == "INFO" and line["logger"] == "sso" and "eyJ" not in line["message"]
+
+
+@needs_redis
+def test_a_worker_at_debug_refreshing_and_exporting_logs_no_secret(app, start_worker, celery_redis_url):
+    """Celery installs its own log handlers at `--loglevel=DEBUG`: the records are redacted all the same."""
+    app.sign_in("acme", "user@acme.example")
+    record = TokenRecord.objects.get()
+    secrets = _record_secrets()
+    set_expiries([record], access=timezone.now())  # the worker refreshes before it exports
+    worker = start_worker("DEBUG")
+    export = make_export(record, hours=2)
+    send(export, celery_redis_url)
+    wait_for(export, lambda e: e.status == Export.Status.DONE, 60, worker)
+    secrets |= _record_secrets()
+    log = worker.log_path.read_text()
+    # Really at DEBUG, with the libraries that handle tokens talking, and a refresh made.
+    assert "DEBUG/MainProcess" in log and "[redacted]" in log
+    leaked = sorted(secret[:12] + "…" for secret in secrets if secret and secret in log)
+    assert leaked == [], f"secrets in the worker's log: {leaked}"
+    assert app_settings.MINDSPHERE_CLIENT_SECRET not in log
+
+
+def test_runserver_request_lines_are_redacted(settings):
+    """`make run`'s app logs each request through Django's own `django.server` handler and formatter."""
+    handler = logging.getLogger("django.server").handlers[0]
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    try:
+        logging.getLogger("django.server").info(
+            '"%s" %s %s', "GET /accounts/mindsphere/login/callback/?code=abc123XYZ&state=s7s7s7 HTTP/1.1", 302, 0
+        )
+    finally:
+        handler.setStream(previous)
+    line = written.getvalue()
+    assert "/accounts/mindsphere/login/callback/" in line and "302" in line
+    assert "abc123XYZ" not in line and "s7s7s7" not in line

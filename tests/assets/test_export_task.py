@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from assets.models import Export
-from assets.tasks import delete_old_exports, export_time_series, spreadsheet_safe
+from assets.tasks import FORMULA_STARTS, PLAIN_NUMBER, delete_old_exports, export_time_series, spreadsheet_safe
 from emulator.timeseries import format_time, value_at
 from project.celery import app as celery_app
 from sso.models import TokenRecord
@@ -174,6 +174,34 @@ def test_a_file_name_the_storage_refuses_fails_the_export_plainly(eager, media, 
 )
 def test_spreadsheet_safe_cells(value, written):
     assert spreadsheet_safe(value) == written
+
+
+ATTACKS = [
+    ";=1+1",
+    "a;=HYPERLINK(1)",
+    "x,=1+1",
+    'ok;"=1+1"',
+    "ok;'=cmd",
+    "tab\t@SUM(1)",
+    "line\n=1+1",
+    "a;-2+3",
+    "a,+1",
+    ";;@x",
+    "=1;=2,=3",
+]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_no_cell_is_a_formula_whichever_separator_the_spreadsheet_splits_at(delimiter):
+    """Written as the export writes (the comma dialect), read as Excel does with English (`,`) or
+    German (`;`) list separators: no cell starts a formula."""
+    handle = io.StringIO(newline="")
+    csv.writer(handle).writerows([[spreadsheet_safe(attack), "-3.5", 7] for attack in ATTACKS])
+    for row in csv.reader(io.StringIO(handle.getvalue(), newline=""), delimiter=delimiter):
+        for cell in row:
+            for piece in cell.split("\n"):
+                piece = piece.strip('"')
+                assert not piece.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(piece), (delimiter, cell)
 
 
 def test_housekeeping_deletes_exactly_the_expired_records_and_their_sessions(app):

@@ -85,6 +85,26 @@ def test_bad_ranges_are_refused_plainly(app, eager, days, message):
     assert Export.objects.count() == 0
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Etc/GMT+12", "Etc/GMT-14"])
+@pytest.mark.parametrize(
+    ("start_day", "end_day"),
+    [
+        ("0001-01-01", "0001-01-02"),
+        ("9999-12-30", "9999-12-31"),
+        ("1969-12-31", "1970-01-01"),
+        ("2020-01-01", "9999-12-31"),
+    ],
+)
+def test_days_out_of_bounds_are_refused_plainly_in_any_zone(app, eager, zone, start_day, end_day):
+    browser = app.sign_in("acme", "user@acme.example").browser
+    browser.cookies.set("tz", zone)
+    response = start(app, browser, start=start_day, end=end_day)
+    assert response.status_code == 400
+    assert "Choose a day from 1970-01-01 to" in response.text
+    assert Export.objects.count() == 0
+    assert browser.get(app.url("/assets/exports/"), timeout=10).status_code == 200
+
+
 def test_bad_range_with_htmx_swaps_the_form_back_in_place(app, eager):
     browser = app.sign_in("acme", "user@acme.example").browser
     response = start(app, browser, days=40, htmx=True)

@@ -134,3 +134,32 @@ def test_a_subtenants_admin_of_an_operator_tenant_is_no_operator(client, django_
     assert not user.is_staff and set(user.groups.values_list("name", flat=True)) == {"User"}
     for url in ("/admin/", "/admin/sso/mindsphereidentity/", "/admin/sso/scoperolemapping/add/"):
         assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("scope", ["user", "USER", "User"])
+def test_a_second_default_for_a_scope_is_the_forms_error(operator, scope):
+    admins = Group.objects.get(name="Admin")
+    response = operator.post("/admin/sso/scoperolemapping/add/", {"scope": scope, "group": admins.pk})
+    assert response.status_code == 200  # the form again, not a 500
+    assert "already has an app-wide default" in response.content.decode()
+    assert ScopeRoleMapping.objects.filter(tenant="", scope="user").count() == 1
+    assert not MappingChange.objects.filter(tenant="").exists()
+
+
+def test_a_tenants_own_row_for_the_scope_is_no_duplicate_of_a_default(operator):
+    ScopeRoleMapping.objects.filter(tenant="", scope="viewer").delete()
+    ScopeRoleMapping.objects.create(tenant="acme", scope="viewer", group=Group.objects.get(name="User"))
+    response = operator.post(
+        "/admin/sso/scoperolemapping/add/", {"scope": "viewer", "group": Group.objects.get(name="User").pk}
+    )
+    assert response.status_code == 302
+    assert ScopeRoleMapping.objects.filter(scope="viewer").count() == 2
+
+
+def test_operators_is_not_offered_as_a_role(operator):
+    ScopeRoleMapping.objects.filter(tenant="", scope="viewer").delete()
+    page = operator.get("/admin/sso/scoperolemapping/add/").content.decode()
+    assert ">Admin</option>" in page and ">User</option>" in page and ">Operators</option>" not in page
+    operators = Group.objects.get(name="Operators")
+    response = operator.post("/admin/sso/scoperolemapping/add/", {"scope": "viewer", "group": operators.pk})
+    assert response.status_code == 200 and not ScopeRoleMapping.objects.filter(scope="viewer").exists()

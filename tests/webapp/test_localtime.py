@@ -26,6 +26,14 @@ BAD_VALUES = [
     "Europe/Berlín",
     "x" * 65,
     "Europe/Berlin; path=/",
+    # Files under the zone directories that are no IANA name (ZoneInfo opens them all the same).
+    "posixrules",
+    "right/UTC",
+    "posix/Europe/Berlin",
+    "localtime",
+    "Factory",
+    "zone.tab",
+    "Europe",
 ]
 
 
