@@ -24,6 +24,11 @@ class Export(models.Model):
     tenant = models.CharField(max_length=63)
     # The session whose tokens the worker uses; gone when that session signs out.
     token_record = models.ForeignKey("sso.TokenRecord", null=True, blank=True, on_delete=models.SET_NULL)
+    technical = models.BooleanField(
+        default=False,
+        help_text="Started through MindSphere's gateway: read with the app's own token for the tenant "
+        "(the request's token lives 30 minutes and only the gateway renews it).",
+    )
     asset_id = models.CharField(max_length=64)
     asset_name = models.CharField(max_length=200)
     property_set = models.CharField(max_length=100)

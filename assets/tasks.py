@@ -19,7 +19,9 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.utils import timezone
 
+from mindsphere.api import MindSphereClient
 from mindsphere.exceptions import MindSphereAPIError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
+from mindsphere.technical import TechnicalTokens
 from mindsphere.timeseries import parse_time
 from sso import tokens
 from sso.exceptions import SignedOutError
@@ -124,7 +126,17 @@ def spreadsheet_safe(value: object) -> object:
 
 
 def _pages(export: Export):
-    """Pages of records; the token is checked before each page, so a long export refreshes in time."""
+    """Pages of records; the token is checked before each page, so a long export refreshes in time.
+
+    An export started through MindSphere's gateway reads with the app's own token for the tenant
+    (TechnicalTokens renews it itself): the person's token of that request is never refreshed by
+    the app and ends after 30 minutes, and a long export must not end with it (docs/launchpad.md).
+    """
+    if export.technical:
+        yield from MindSphereClient(TechnicalTokens(export.tenant), export.tenant).iter_time_series(
+            export.asset_id, export.property_set, export.start, export.end, select=export.variables
+        )
+        return
     client = tokens.api_client(_fresh_record(export))
     for page in client.iter_time_series(
         export.asset_id, export.property_set, export.start, export.end, select=export.variables

@@ -15,6 +15,7 @@ from django_htmx.http import retarget
 
 from mindsphere.exceptions import ProviderUnavailableError
 from navigation.access import role_required
+from sso.bearer import is_gateway_request
 from sso.decorators import mindsphere_required
 from sso.request_types import MindSphereRequest, SignedInRequest
 from sso.responses import unavailable_response_for
@@ -51,6 +52,9 @@ def start_export(request: MindSphereRequest, asset_id: str) -> HttpResponse:
         user=request.user,
         tenant=request.mindsphere.tenant,
         token_record_id=record_id(request),
+        # Behind MindSphere's gateway there is no record to refresh: the worker uses the app's own
+        # token for the tenant, once the person's own token has shown the asset is theirs to read.
+        technical=is_gateway_request(request),
         asset_id=asset["assetId"],
         asset_name=asset.get("name", asset["assetId"]),
         property_set=form.cleaned_data["property_set"],
@@ -117,6 +121,7 @@ def retry_export(request: MindSphereRequest, pk: int) -> HttpResponse:
     export.status, export.progress, export.rows, export.finished = Export.Status.QUEUED, 0, 0, None
     export.message, export.message_code, export.message_values = "", "", {}
     export.token_record_id = record_id(request)  # the session that started it may have ended since
+    export.technical = is_gateway_request(request)  # as a start: behind the gateway, the app's own token
     export.save()
     transaction.on_commit(lambda: export_time_series.delay(export.pk))
     if request.htmx:

@@ -8,6 +8,9 @@ reference views measured in the same run are what to compare (docs/performance.m
     python -m bench.run [--seconds 10] [--connections 8] [--database-url URL] [--redis-url URL]
                         [--records 10000 100000] [--assets 1000] [--sqlite-only] [--urls URL ...]
 
+The Launchpad entrance is measured in the same run: the check and the role homes again, with the
+bearer token MindSphere's gateway would send (the emulated gateway's) on every request.
+
 Besides the table of URLs it shows that the work grows as it should: the session check with
 10,000 and 100,000 token records in the database, the asset list with 1,000 assets in the tenant,
 and the asset pages' latency one request at a time (p50 against the emulator).
@@ -36,6 +39,7 @@ STRONG_KEY = "bench-" + "x7Lq2mZv9PaR4sWe8tYu1iOp3aSd5fGh6jKl0zXc2vBn4mQw"
 REFERENCES = ["/bench/anonymous/", "/bench/signed-in/", "/bench/session/", "/bench/layout/"]
 CHECK = "/sso/session/"
 ROLE_HOMES = ["/home/admin/", "/home/user/"]
+GATEWAY = " (gateway)"  # a row of the Launchpad entrance: the same URL with the gateway's bearer token
 DEMO_ASSETS = 28  # acme's assets in the emulator's demo seed
 
 
@@ -111,6 +115,9 @@ class Stack:
             "WEB_CONCURRENCY": str(workers),
             "LOG_LEVEL": "WARNING",
             "OAUTHLIB_INSECURE_TRANSPORT": "1",
+            # Both entrances in one deployment, as in production with a Launchpad registration.
+            "MINDSPHERE_GATEWAY_SIGN_IN": "1",
+            "CSRF_TRUSTED_ORIGINS": "http://127.0.0.1:8002",  # the emulated gateway's (sso.W002)
         }
 
     def run(self, *command: str) -> None:
@@ -163,6 +170,34 @@ def sign_in(base: str, tenant: str, email: str) -> requests.Session:
     from tests.app_client import AppClient  # the test suite's no-JS browser; the bench reuses it
 
     return AppClient(base).sign_in(tenant, email).browser
+
+
+@dataclass
+class EmulatorAt:
+    """What tests.oauth_client needs of an emulator: its URL."""
+
+    url: str
+
+
+def gateway_session(base: str, emulator_url: str, tenant: str, email: str) -> tuple[str, str]:
+    """A bearer token as MindSphere's gateway forwards it (the emulated gateway's client), and the
+    cookie of the app session its first request began: what every request of the Launchpad entrance carries."""
+    from tests import oauth_client
+
+    emulator = EmulatorAt(emulator_url)
+    authorization = oauth_client.authorize(
+        emulator,  # type: ignore[arg-type]
+        tenant,
+        email,
+        client_id="gateway",
+        redirect_uri="http://127.0.0.1:8002/_gateway/callback",  # any loopback port is the registered one's
+    )
+    token = oauth_client.exchange(emulator, tenant, authorization, client_secret="gateway-local-secret")  # type: ignore[arg-type]
+    bearer = f"Bearer {token['access_token']}"
+    with requests.Session() as http:
+        http.get(base + "/", headers={"Authorization": bearer}, timeout=30).raise_for_status()
+        cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    return bearer, cookie
 
 
 def wrk(wrk_path: str, url: str, cookie: str, seconds: int, connections: int, headers: dict[str, str]) -> Result:
@@ -233,13 +268,26 @@ class Bench:
         self.stack, self.base, self.args, self.wrk_path = stack, base, args, wrk_path
         self.browser = sign_in(base, "acme", "admin@acme.example")
         self.cookie = "; ".join(f"{name}={value}" for name, value in self.browser.cookies.items())
+        # The same person through the Launchpad entrance: a bearer token on every request (docs/launchpad.md).
+        emulator = f"http://127.0.0.1:{stack.emulator_port}"
+        self.bearer, self.gateway_cookie = gateway_session(base, emulator, "acme", "admin@acme.example")
 
-    def measure(self, url: str, label: str = "", connections: int | None = None, seconds: int | None = None) -> Result:
+    def measure(
+        self,
+        url: str,
+        label: str = "",
+        connections: int | None = None,
+        seconds: int | None = None,
+        *,
+        gateway: bool = False,
+    ) -> Result:
         headers = {"HX-Request": "true"} if url == CHECK else {}
+        if gateway:
+            headers["Authorization"] = self.bearer
         result = wrk(
             self.wrk_path,
             self.base + url,
-            self.cookie,
+            self.gateway_cookie if gateway else self.cookie,
             seconds or self.args.seconds,
             connections or self.args.connections,
             headers,
@@ -256,7 +304,11 @@ class Bench:
             *asset_urls(self.browser, self.base),
             "/manage/roles/",
         ]
-        return [self.measure(url) for url in [*REFERENCES, *urls]]
+        results = [self.measure(url) for url in [*REFERENCES, *urls]]
+        # The Launchpad entrance: the check and the role homes with the gateway's bearer token.
+        return results + [
+            self.measure(url, f"{url}{GATEWAY}", gateway=True) for url in [CHECK, *ROLE_HOMES] if url in urls
+        ]
 
     def latency(self) -> list[Result]:
         """The asset pages one request at a time: their p50 is what a person waits."""
@@ -320,6 +372,12 @@ def print_targets(results: list[Result], *, cache_sessions: bool) -> None:
         # Not one of the targets: how close the check is to a view that only reads the session.
         targets.append((f"{CHECK} >= 0.9x session-only view", found[CHECK].rps / found[REFERENCES[2]].rps, 0.9))
     targets += [(f"{home} >= 0.8x signed-in", found[home].rps / signed_in, 0.8) for home in ROLE_HOMES if home in found]
+    # The Launchpad entrance against the same URL on the phone entrance, in the same run.
+    targets += [
+        (f"{url}{GATEWAY} >= 0.9x {url}", found[url + GATEWAY].rps / found[url].rps, 0.9)
+        for url in [CHECK, *ROLE_HOMES]
+        if url in found and url + GATEWAY in found
+    ]
     for label, ratio, floor in targets:
         print(f"  {'met    ' if ratio >= floor else 'NOT MET'}  {label}: {ratio:.2f}")
     # Not targets: the floors the targets are measured against.

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy header, with the tenant sign-in host added to form-action.
+"""The Content-Security-Policy header, with the tenant sign-in host added to form-action (and the OS Bar's origin with gateway sign-in on).
 
 The Login form posts to the app, which redirects to the tenant's authorize URL, and the sign-out
 form redirects to the tenant's logout.do: browsers apply form-action to those redirects too.
@@ -23,6 +23,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from sso.app_settings import app_settings
+from sso.osbar import csp_additions
 
 # What csp.decorators leave on a response: such a response gets its own header.
 OWN_POLICY = tuple(f"_csp_{kind}{ro}" for kind in ("exempt", "config", "update", "replace") for ro in ("", "_ro"))
@@ -51,7 +52,16 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only:
-            parts.update = {**(parts.update or {}), "form-action": ["'self'", sign_in_origin()]}
+            # With gateway sign-in on, MindSphere's OS Bar too (sso.osbar): its origin, nothing else.
+            additions = {"form-action": ["'self'", sign_in_origin()], **csp_additions()}
+            update = {
+                name: list(values) if isinstance(values, (list, tuple, set)) else [values]
+                for name, values in (parts.update or {}).items()
+                if values is not None
+            }
+            for name, values in additions.items():  # added to a view's own update, never replacing it
+                update[name] = [*update.get(name, []), *values]
+            parts.update = update
         return parts
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

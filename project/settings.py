@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sso.bearer.GatewayBearerMiddleware",  # the Launchpad entrance, with MINDSPHERE_GATEWAY_SIGN_IN on
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "sso.bearer.GatewayBackend",  # people MindSphere's gateway signs in (docs/launchpad.md)
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -154,6 +156,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_DEFAULT = not DEBUG and not LOCAL_HTTP
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", SECURE_DEFAULT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Origins whose POSTs Django's CSRF check accepts besides the app's own host: behind MindSphere's
+# gateway the browser's origin is the gateway's (`https://*.eu1.mindsphere.io`; make run: the emulated one).
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "project.errors.csrf_failure"  # the app's 403 page, not Django's plain one
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"

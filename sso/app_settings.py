@@ -41,6 +41,15 @@ class AppSettings(MindSphereSettings):
     MINDSPHERE_SIGN_IN_TIMEOUT: int = 900
     # Seconds the browser is asked to wait after a 503 because MindSphere is unreachable.
     MINDSPHERE_RETRY_AFTER: int = 30
+    # The Launchpad entrance (docs/launchpad.md): sign people in from the bearer token MindSphere's
+    # gateway sends with every request. Off by default: only behind the gateway may that header be
+    # trusted to come from it (make run turns it on for the emulated gateway).
+    MINDSPHERE_GATEWAY_SIGN_IN: bool = False
+    # The OS Bar every Launchpad app loads; {region} is MINDSPHERE_REGION.
+    MINDSPHERE_OSBAR_URL: str = "https://static.{region}.mindsphere.io/osbar/v4/js/main.min.js"
+    # The OS Bar's About panel (the app-info JSON): who holds the copyright, and where help is.
+    MINDSPHERE_APP_COPYRIGHT: str = "MindSphere Mobile Starter contributors"
+    MINDSPHERE_SUPPORT_URL: str = ""
 
 
 app_settings = AppSettings()

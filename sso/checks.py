@@ -62,4 +62,35 @@ def check_mindsphere_settings(app_configs=None, **kwargs) -> list:
                 id="sso.W001",
             )
         )
+    errors.extend(_gateway_sign_in_checks())
+    return errors
+
+
+def _gateway_sign_in_checks() -> list[CheckMessage]:
+    """The Launchpad entrance (sso.bearer, sso.osbar): what it needs when it is on."""
+    if not app_settings.MINDSPHERE_GATEWAY_SIGN_IN:
+        return []
+    errors: list[CheckMessage] = []
+    try:
+        osbar = fill(app_settings.MINDSPHERE_OSBAR_URL, "")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        osbar = ""
+    if not app_settings.MINDSPHERE_REGION or not osbar or (not osbar.startswith("/") and insecure(osbar)):
+        errors.append(
+            Error(
+                "MINDSPHERE_GATEWAY_SIGN_IN is on, but there is no OS Bar to load: MINDSPHERE_REGION and "
+                "MINDSPHERE_OSBAR_URL must give an https URL (or a path on the gateway's origin).",
+                hint="Every Launchpad app must load the OS Bar (docs/launchpad.md).",
+                id="sso.E005",
+            )
+        )
+    if not getattr(settings, "CSRF_TRUSTED_ORIGINS", None):
+        errors.append(
+            Warning(
+                "MINDSPHERE_GATEWAY_SIGN_IN is on, but CSRF_TRUSTED_ORIGINS is empty: POSTs through the gateway "
+                "come from its origin and fail Django's CSRF check.",
+                hint="e.g. CSRF_TRUSTED_ORIGINS=https://*.eu1.mindsphere.io",
+                id="sso.W002",
+            )
+        )
     return errors

@@ -6,14 +6,17 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 
+from . import osbar
 from .app_settings import app_settings
 
 
 def mindsphere(request: HttpRequest) -> dict:
-    """The lifecycle include's interval, and where "home" is for sso's own pages."""
+    """The lifecycle include's interval, where "home" is for sso's own pages, and whether the page
+    goes through MindSphere's gateway (`gateway_request`: the OS Bar, no Sign out of the app's own)."""
     return {
         "mindsphere_check_interval": app_settings.MINDSPHERE_CHECK_INTERVAL,
         "home_url": _home_url(settings.LOGIN_REDIRECT_URL),
+        **osbar.context(request),
     }
 
 

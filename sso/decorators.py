@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from mindsphere.exceptions import MindSphereAPIError, ProviderUnavailableError
 
 from . import texts
+from .bearer import gateway_client
 from .exceptions import SignedOutError
 from .request_types import MindSphereRequest
 from .responses import (
@@ -39,7 +40,8 @@ def mindsphere_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         if not request.user.is_authenticated:
             return login_required_response(request)
         try:
-            request.mindsphere = api_client(ensure_fresh(request))
+            # Behind MindSphere's gateway, the request's own token; else the session's record, refreshed if due.
+            request.mindsphere = gateway_client(request) or api_client(ensure_fresh(request))
             return view(request, *args, **kwargs)
         except SignedOutError:
             return signed_out_response(request)

@@ -16,6 +16,10 @@ class TokenVerificationError(MindSphereError):
     """An access token failed validation (signature, issuer, tenant, client, claims, time)."""
 
 
+class ForeignTokenError(TokenVerificationError):
+    """A valid MindSphere token, but of another app: it carries none of this app's scopes."""
+
+
 class SignedOutError(MindSphereError):
     """The person's MindSphere session is over: refresh expired, rejected, or no token record."""
 

@@ -34,6 +34,13 @@ ENDED = "ended"
 LAST_TENANT_COOKIE = "mindsphere_tenant"
 # Why a checked session signs no one in, for the Login page, signed: a check stores nothing server-side.
 SIGNED_OUT_COOKIE = "mindsphere_signed_out"
+# Set by sso.bearer's middleware on a request whose gateway bearer token it verified: that token.
+GATEWAY_TOKEN_ATTRIBUTE = "mindsphere_gateway_token"
+
+
+def gateway_token(request: HttpRequest) -> str | None:
+    """The verified token of a request that came through MindSphere's gateway (sso.bearer), else None."""
+    return getattr(request, GATEWAY_TOKEN_ATTRIBUTE, None)
 
 
 def record_id(request: HttpRequest) -> int | None:
@@ -111,6 +118,8 @@ def check(request: HttpRequest) -> bool:
     MindSphere session is over; ProviderUnavailableError: MindSphere could not be reached, try again later.
     """
     user_pk = _user_pk(request)
+    if user_pk is not None and gateway_token(request):
+        return True  # the gateway's token, verified for this request: MindSphere's gateway refreshes it, not the app
     if user_pk is None:
         return False
     expiries = _expiries(request)
@@ -123,7 +132,8 @@ def check(request: HttpRequest) -> bool:
 def ensure_current_roles(request: HttpRequest) -> bool:
     """Before a privileged view or action: the signed-in person's roles as MindSphere gives them now.
 
-    A session signed in through MindSphere gets `check`: nothing to do while the access token is
+    A request through MindSphere's gateway carries a token verified for it, whose scopes gave the
+    roles (sso.bearer): True. A session signed in through MindSphere gets `check`: nothing to do while the access token is
     valid; once it is due, the refresh re-syncs roles and operator status from the new token's
     scopes (sso.roles.sync_roles) and `request.user` is read again. So a role removed in MindSphere
     is gone within the access token's lifetime. SignedOutError and ProviderUnavailableError as
@@ -134,6 +144,8 @@ def ensure_current_roles(request: HttpRequest) -> bool:
     signed_in = _user_pk(request)
     if signed_in is None:
         return False  # not signed in by this session (another authentication): nothing vouches for the roles
+    if gateway_token(request):
+        return True  # roles follow the scopes of this request's token (sso.bearer)
     user_pk = str(signed_in)
     expiries = _expiries(request)
     if expiries is None:

@@ -41,6 +41,15 @@ SIGNIN_INVALID_TOKEN = _(
     "Check the tenant name and sign in again."
 )
 SIGNIN_UNAVAILABLE = _("MindSphere could not be reached, try again in a moment. You are not signed in yet.")
+# The Launchpad entrance (sso.bearer): the gateway's bearer token was refused.
+GATEWAY_INVALID_TOKEN = _(
+    "MindSphere's sign-in for this request could not be verified (it is expired, forged, or from another "
+    "tenant's sign-in service), so you are not signed in. Open the app again from the MindSphere Launchpad."
+)
+GATEWAY_OTHER_APP = _(
+    "This sign-in is for another MindSphere app, so it does not open this one. "
+    "Open this app from the MindSphere Launchpad, or ask your administrator for a role of it."
+)
 UNKNOWN_TENANT = _("We could not find the tenant {tenant}. Check the name and try again.")
 
 # --- A mapping's history (sso.models.MappingChange.changes): a code of MAPPING_CHANGES and its values ---

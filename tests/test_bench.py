@@ -46,8 +46,12 @@ def test_the_bench_runs_end_to_end_and_prints_its_table_and_targets(capsys):
         "range=30d (1 conn)",
         "/sso/session/ (40 records)",
         "/assets/ (30 assets)",
+        "/sso/session/ (gateway)",  # the Launchpad entrance: the gateway's bearer token on every request
+        "/home/admin/ (gateway)",
+        "/home/user/ (gateway)",
     ):
         assert row in out, out
+    assert "/sso/session/ (gateway) >= 0.9x /sso/session/" in out
     assert ">= 0.95x signed-in" in out and ">= 0.8x signed-in" in out and "p50 <= 300 ms" in out
     assert "floor of every page" in out and "floor of the check" in out
     rows = [line for line in out.splitlines() if line.startswith("/")]

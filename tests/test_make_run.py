@@ -40,6 +40,7 @@ class Run:
     marker: str
     app: AppClient
     emulator_url: str
+    gateway_url: str
 
     def stop(self) -> str:
         """Ctrl-C in the terminal (SIGINT to the whole foreground group), then everything it started is gone."""
@@ -87,7 +88,14 @@ def make_run(tmp_path_factory) -> Iterator[Run]:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    run = Run(process, log, marker, AppClient(f"http://127.0.0.1:{app_port}"), f"http://127.0.0.1:{emulator_port}")
+    run = Run(
+        process,
+        log,
+        marker,
+        AppClient(f"http://127.0.0.1:{app_port}"),
+        f"http://127.0.0.1:{emulator_port}",
+        f"http://127.0.0.1:{gateway_port}",
+    )
     try:
         wait_for(run.app.url("/healthz"), process, log, deadline=240)
         wait_for(run.emulator_url + "/_emulator/stats", process, log)
@@ -127,6 +135,27 @@ def test_make_run_on_other_ports_signs_in_through_its_own_emulator(make_run: Run
     log = make_run.log.read_text()
     assert "/accounts/mindsphere/login/callback/" in log and "/oauth/authorize" in log and secrets
     assert [secret for secret in secrets if secret in log] == []
+
+
+@pytest.mark.live
+def test_make_run_serves_the_app_on_its_launchpad_too(make_run: Run):
+    """The second entrance: through make run's gateway the app signs the person in from the bearer token."""
+    from types import SimpleNamespace
+
+    from tests.emulator.test_gateway_proxy import sign_in as gateway_sign_in
+
+    stack = SimpleNamespace(url=make_run.gateway_url, emulator=SimpleNamespace(url=make_run.emulator_url))
+    browser = gateway_sign_in(stack, "acme", "user@acme.example")  # type: ignore[arg-type]
+    home = browser.get(make_run.gateway_url + "/", timeout=30)
+    assert home.status_code == 200 and urlsplit(home.url).path == "/home/user/"
+    assert '<script src="/_gateway/osbar/v4/js/main.min.js" defer></script>' in home.text
+    language = browser.post(
+        make_run.gateway_url + "/account/language/",
+        data={"csrfmiddlewaretoken": browser.cookies.get("csrftoken"), "language": "de", "next": "/account/"},
+        headers={"x-xsrf-token": browser.cookies.get("XSRF-TOKEN"), "Origin": make_run.gateway_url},
+        timeout=30,
+    )
+    assert language.status_code == 200 and 'lang="de"' in language.text  # the gateway's origin is trusted
 
 
 @pytest.mark.live

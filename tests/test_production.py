@@ -51,6 +51,16 @@ def test_the_documented_production_environment_passes_check_deploy():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
+def test_the_launchpad_entrance_on_passes_check_deploy_with_the_gateways_origin():
+    """`make serve` with gateway sign-in on (docs/configuration.md, "The Launchpad entrance")."""
+    launchpad = {**PRODUCTION, "MINDSPHERE_GATEWAY_SIGN_IN": "1", "CSRF_TRUSTED_ORIGINS": ""}
+    trusted = {**launchpad, "CSRF_TRUSTED_ORIGINS": "https://*.eu1.mindsphere.io"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=trusted)
+    assert result.returncode == 0, result.stderr + result.stdout
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=launchpad)
+    assert result.returncode != 0 and "sso.W002" in result.stderr + result.stdout
+
+
 @pytest.mark.parametrize(
     "key",
     [None, "short", "django-insecure-" + "x" * 60, "ab" * 40],

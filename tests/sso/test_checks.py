@@ -39,6 +39,25 @@ def test_default_settings_pass():
         ({"SOCIALACCOUNT_STORE_TOKENS": True}, ["sso.E004"]),
         ({"MINDSPHERE_TOKEN_LEEWAY": 60, "MINDSPHERE_CHECK_INTERVAL": 60}, ["sso.W001"]),
         ({"MINDSPHERE_TOKEN_LEEWAY": 30, "MINDSPHERE_CHECK_INTERVAL": 60}, ["sso.W001"]),
+        # The Launchpad entrance: an OS Bar to load, and the gateway's origin for POSTs.
+        ({"MINDSPHERE_GATEWAY_SIGN_IN": True, "CSRF_TRUSTED_ORIGINS": []}, ["sso.W002"]),
+        (
+            {"MINDSPHERE_GATEWAY_SIGN_IN": True, "MINDSPHERE_OSBAR_URL": "", "CSRF_TRUSTED_ORIGINS": ["https://g"]},
+            ["sso.E005"],
+        ),
+        (
+            {"MINDSPHERE_GATEWAY_SIGN_IN": True, "MINDSPHERE_REGION": "", "CSRF_TRUSTED_ORIGINS": ["https://g"]},
+            ["sso.E005"],
+        ),
+        (
+            {
+                "MINDSPHERE_GATEWAY_SIGN_IN": True,
+                "MINDSPHERE_OSBAR_URL": "http://static.eu1.mindsphere.io/osbar/v4/js/main.min.js",
+                "CSRF_TRUSTED_ORIGINS": ["https://g"],
+            },
+            ["sso.E005"],
+        ),
+        ({"MINDSPHERE_GATEWAY_SIGN_IN": False, "MINDSPHERE_OSBAR_URL": ""}, []),
     ],
 )
 def test_bad_settings_are_reported(settings, overrides, expected):
