@@ -64,6 +64,8 @@ def test_the_login_page_works_from_the_keyboard(page: Page, app):
 def test_a_signed_in_page_works_from_the_keyboard(page: Page, app):
     sign_in(page, app, "acme", "user@acme.example")
     expect(page).to_have_url(re.compile(r"/home/user/$"))
+    # The asset list block loads after the page: its links are tab stops too, so wait for them first.
+    expect(page.locator(".block-region .asset-list")).to_be_visible()
     stops = tab_through(page)
     assert_rings_visible(stops)
     order = names(stops)
