@@ -85,7 +85,7 @@
     root.addEventListener("htmx:afterRequest", function (event) {
       var xhr = event.detail.xhr;
       if (!xhr || xhr.status === 0) { return; }
-      answered(xhr.status, xhr.getResponseHeader("Retry-After"));
+      answered(xhr.status, xhr.getResponseHeader("Retry-After"), xhr.status === 503 ? errorOf(xhr.responseText) : "");
     });
     root.addEventListener("htmx:sendError", function () { show(offline, true); });
   }
