@@ -45,13 +45,15 @@ class Target:
 
 
 def targets(asset_path: str) -> list[Target]:
-    """The pages a phone user sees most: the Login page, each role home, the asset list, an asset page, Account."""
+    """The pages a phone user sees most: the Login page, each role home, the asset list, an asset page,
+    My exports, Account (every page of the menu)."""
     return [
         Target("login", None, "/"),
         Target("admin-home", "admin", "/home/admin/"),
         Target("user-home", "user", "/home/user/"),
         Target("asset-list", "user", "/assets/"),
         Target("asset-page", "user", asset_path),
+        Target("exports", "user", "/assets/exports/"),
         Target("account", "user", "/account/"),
     ]
 
