@@ -166,6 +166,17 @@ def short_lived(live_server, transactional_db, django_db_serialized_rollback, se
     verification.clear_key_cache()
 
 
+@pytest.fixture
+def eager(settings, tmp_path) -> Iterator[None]:
+    """Export tasks run at once, in the process that queues them (the live server's)."""
+    from project.celery import app as celery_app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
 def session_check(app: AppClient, browser, *, htmx: bool = True):
     headers = {"HX-Request": "true"} if htmx else {}
     return browser.get(app.url("/sso/session/"), headers=headers, allow_redirects=False, timeout=30)

@@ -11,19 +11,9 @@ import pytest
 
 from assets.models import Export
 from assets.tasks import retry_budget, retry_delay
-from project.celery import app as celery_app
 from sso.models import TokenRecord
 from tests.app_client import csrf_from
 from tests.assets.test_export_views import PUMP, start
-
-
-@pytest.fixture
-def eager(settings, tmp_path):
-    """Export tasks run at once, in the process that queues them (the live server's)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def failed_export(browser, app) -> Export:

@@ -10,20 +10,11 @@ from datetime import date, timedelta
 import pytest
 
 from assets.models import Export
-from project.celery import app as celery_app
 from sso.models import TokenRecord
 from tests.app_client import csrf_from
 
 PUMP = hashlib.md5(b"acme/Pump 01").hexdigest()
 GLOBEX_PUMP = hashlib.md5(b"globex/Globex Pump 01").hexdigest()
-
-
-@pytest.fixture
-def eager(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def start(app, browser, asset_id: str = PUMP, *, days: int = 1, htmx: bool = False, **data):

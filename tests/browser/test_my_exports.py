@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from assets.models import Export
-from project.celery import app as celery_app
 from tests.browser.conftest import assert_fits_phone, screenshot
 from tests.browser.test_accessibility import assert_no_violations, audit
 from tests.browser.test_chart_card import TRY_AGAIN, open_asset
@@ -18,15 +17,6 @@ from tests.browser.test_chart_card import TRY_AGAIN, open_asset
 EXPORT = {"en": "Export CSV", "de": "CSV exportieren"}
 OUTAGE = {"en": "MindSphere is not reachable right now.", "de": "MindSphere ist gerade nicht erreichbar."}
 READY = {"en": "Ready", "de": "Fertig"}
-
-
-@pytest.fixture
-def eager(settings, tmp_path):
-    """Export tasks run at once, in the process that queues them (the live server's)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
