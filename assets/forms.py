@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .app_settings import app_settings
-from .aspects import export_columns
+from .aspects import export_columns, readable
 from .series import Variable
 
 # A plain (no-JS) "Load more" asks for pages 0..N in one call of size (N + 1) * PAGE_SIZE, so the
@@ -152,10 +152,17 @@ class ExportForm(forms.Form):
         for name in ("start", "end"):
             self.fields[name].widget.attrs.update(min=EARLIEST_DAY.isoformat(), max=self.latest_day().isoformat())
         self.aspects = export_columns(aspects)
-        cast(forms.ChoiceField, self.fields["property_set"]).choices = [
-            (name, f"{name} ({', '.join(column for column in columns if not column.endswith('_qc'))})")
+        # The options name the data only, so the closed select shows its whole choice at 360 px; what
+        # each holds is the hint below it, which wraps.
+        data = self.fields["property_set"]
+        cast(forms.ChoiceField, data).choices = [(name, readable(name)) for name in self.aspects]
+        data.help_text = " ".join(
+            _("{data}: {variables}.").format(
+                data=readable(name),
+                variables=", ".join(readable(column) for column in columns if not column.endswith("_qc")),
+            )
             for name, columns in self.aspects.items()
-        ]
+        )
 
     @staticmethod
     def latest_day() -> date:

@@ -184,13 +184,17 @@ def gateway_session(base: str, emulator_url: str, tenant: str, email: str) -> tu
     cookie of the app session its first request began: what every request of the Launchpad entrance carries."""
     from tests import oauth_client
 
+    # The emulator speaks http on loopback; oauthlib refuses that unless told (the test suite's
+    # conftest says so for the tests, `make bench` must say it for itself).
+    os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
     emulator = EmulatorAt(emulator_url)
     authorization = oauth_client.authorize(
         emulator,  # type: ignore[arg-type]
         tenant,
         email,
         client_id="gateway",
-        redirect_uri="http://127.0.0.1:8002/_gateway/callback",  # any loopback port is the registered one's
+        # the emulated gateway's registered callback (any loopback port is accepted as it)
+        redirect_uri=f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '8002')}/_gateway/callback",
     )
     token = oauth_client.exchange(emulator, tenant, authorization, client_secret="gateway-local-secret")  # type: ignore[arg-type]
     bearer = f"Bearer {token['access_token']}"

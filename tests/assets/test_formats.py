@@ -43,6 +43,20 @@ def test_the_formats_of_each_language():
         assert number_format(14.173) == "14.173"
 
 
+@pytest.mark.parametrize(("language", "shown"), [("en", "Tue 1 Dec 15:05 CET"), ("de", "Di., 1. Dez. 15:05 CET")])
+def test_a_moment_in_a_sentence_is_in_the_readers_format_and_zone(language, shown):
+    """The `moment` filter of the session end, "As of" and "Last data" texts: no fixed English format."""
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    template = Template("{% load moments %}{{ when|moment }}")
+    with translation.override(language), timezone.override("Europe/Berlin"):
+        assert template.render(Context({"when": datetime(2026, 12, 1, 14, 5, tzinfo=UTC)})) == shown
+        assert template.render(Context({"when": None})) == ""
+
+
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_the_asset_page_speaks_the_readers_formats(app, acme_user, language):
     page = get(

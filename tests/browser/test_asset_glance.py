@@ -63,6 +63,18 @@ def test_the_asset_page_reads_at_a_glance(browser, playwright, app, language):
     ]
     expect(page.locator("figcaption")).to_contain_text("PumpData.")  # the last choice is charted
 
+    # The export form's "Data" too: the options name the data, the hint below says what each holds.
+    data = page.locator("#id_property_set")
+    assert abs(data.bounding_box()["width"] - page.locator("#export-form").bounding_box()["width"]) <= 1
+    for option in data.locator("option").all():
+        data.select_option(option.get_attribute("value"))
+        text, room = data.evaluate(TEXT_FITS)
+        assert text <= room, f"{option.text_content()}: text {text}px in {room}px"
+    assert data.locator("option").all_text_contents() == ["Environment", "Pump data"]
+    hint = page.locator("#id_property_set_helptext")
+    expect(hint).to_contain_text("Environment: Temperature, Humidity.")
+    assert data.get_attribute("aria-describedby") == "id_property_set_helptext"
+
     # Item 6: the latest value with its unit, time and quality, above the chart.
     latest = page.locator("#latest-value")
     expect(latest).to_be_visible()
