@@ -34,6 +34,18 @@ def current_signing_key(tenant: Tenant) -> SigningKey:
         return tenant.keys.filter(active=True).first() or new_signing_key(tenant)
 
 
+def private_key(key: SigningKey) -> rsa.RSAPrivateKey:
+    """The key's private half, parsed once per process: every access and refresh token is signed with it."""
+    return _private_key(key.private_key_pem)
+
+
+@lru_cache(maxsize=128)
+def _private_key(private_key_pem: str) -> rsa.RSAPrivateKey:
+    # load_pem_private_key checks the key (about 50 ms for 2048 bits); handed a PEM, PyJWT parsed
+    # it again for every token, which made the emulator, not the app, the load test's bottleneck.
+    return cast(rsa.RSAPrivateKey, serialization.load_pem_private_key(private_key_pem.encode(), password=None))
+
+
 def public_pem(key: SigningKey) -> str:
     return _public_pem(key.private_key_pem)
 
@@ -41,9 +53,9 @@ def public_pem(key: SigningKey) -> str:
 @lru_cache(maxsize=128)
 def _public_pem(private_key_pem: str) -> str:
     # Parsing an RSA key costs tens of milliseconds; every gateway call needs the public half.
-    private = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     return (
-        private.public_key()
+        _private_key(private_key_pem)
+        .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )

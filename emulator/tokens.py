@@ -11,7 +11,7 @@ import jwt
 from django.conf import settings
 from django.http import HttpRequest
 
-from .keys import current_signing_key
+from .keys import current_signing_key, private_key
 from .models import AppCredential, Application, Tenant, TenantUser
 from .regions import prefix
 
@@ -109,7 +109,7 @@ def is_refresh_token(claims: dict) -> bool:
 
 def _signed(claims: dict, tenant: Tenant) -> str:
     key = current_signing_key(tenant)
-    return jwt.encode(claims, key.private_key_pem, algorithm="RS256", headers={"kid": key.kid})
+    return jwt.encode(claims, private_key(key), algorithm="RS256", headers={"kid": key.kid})
 
 
 def opaque_token() -> str:

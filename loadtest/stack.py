@@ -201,7 +201,11 @@ frontend app
 backend instances
     balance roundrobin
     option httpchk GET /healthz
-    default-server inter 1s fall 1 rise 1 maxconn 64
+    # A busy instance answers its health check late, not never: marking it down after one slow check
+    # sent every request to "no server available" (503) during the sign-in rush. A dead instance is
+    # found at once by the refused connection (retry-on conn-failure, redispatch), not by the check.
+    timeout check 5s
+    default-server inter 1s fall 3 rise 1 maxconn 64
 {app_servers}
 frontend emulator
     bind 127.0.0.1:{emulator_port}

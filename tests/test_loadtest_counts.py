@@ -1,0 +1,47 @@
+"""The load test's own arithmetic and page reading, without a load (tests/test_loadtest.py runs one)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loadtest.pages import ASSET_LINK
+from loadtest.run import CHECK_REQUEST, EXPORT_REQUEST, PAGE_REQUEST, check_p99, expected_refreshes
+
+ACCESS, LEEWAY = 170, 120  # a token falls due 50 s after it was issued
+SIGN_IN = [0.0, 1.0, -1, PAGE_REQUEST]
+
+
+def test_one_refresh_per_expiry_counted_from_the_checks():
+    checks = [[t, t + 0.1, 204, CHECK_REQUEST] for t in (30.0, 60.0, 90.0, 120.0)]
+    # Due at 51: the check at 60 refreshes (due again at 110), the one at 120 does too.
+    assert expected_refreshes([[SIGN_IN, *checks]], ACCESS, LEEWAY) == (2, 2)
+
+
+def test_an_export_may_add_a_refresh_of_its_worker_and_take_one_from_the_checks():
+    requests = [SIGN_IN, [40.0, 40.2, 302, EXPORT_REQUEST], [60.0, 60.1, 204, CHECK_REQUEST]]
+    # The phone's check at 60 refreshes, unless the export's worker already did at 51.
+    assert expected_refreshes([requests], ACCESS, LEEWAY) == (0, 2)
+
+
+def test_failed_requests_refresh_nothing():
+    requests = [SIGN_IN, [60.0, 60.1, 503, CHECK_REQUEST], [61.0, 61.1, 503, EXPORT_REQUEST]]
+    assert expected_refreshes([requests], ACCESS, LEEWAY) == (0, 0)
+
+
+def test_the_summary_line_takes_the_p99_of_the_minute_check():
+    urls = [
+        {"url": "/sso/session/ (resume burst)", "p99_ms": 900.0},
+        {"url": "/sso/session/", "p99_ms": 150.0},
+        {"url": "/assets/", "p99_ms": 700.0},
+    ]
+    assert check_p99(urls) == 150.0
+
+
+@pytest.mark.live
+def test_a_phone_finds_the_assets_in_the_list_and_not_my_exports(app):
+    browser = app.sign_in("acme", "user@acme.example").browser
+    page = browser.get(app.url("/assets/"), timeout=30)
+    assert 'href="/assets/exports/"' in page.text  # the menu links My exports from every page
+    found = ASSET_LINK.findall(page.text)
+    assert found and all(len(asset) == 32 for asset in found)
+    assert browser.get(app.url(f"/assets/{found[0]}/"), timeout=30, allow_redirects=False).status_code == 200
