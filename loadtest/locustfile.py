@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 from locust import HttpUser, events, task
 
-from loadtest.pages import ASSET_LINK, CSRF
+from loadtest.pages import ASSET_LINK, CSRF, outcome
 
 TENANTS = ("acme", "globex")
 HTMX = {"HX-Request": "true"}
@@ -204,24 +204,6 @@ class Phone(HttpUser):
                 if kind == "signed_out":
                     self.signed_in = False
             return response
-
-
-def outcome(response, status: int, expected: int) -> str | None:
-    """None when the answer is the expected one, else its kind."""
-    location = response.headers.get("Location", "").split("?")[0]
-    if status == 401 or (status == 302 and location == "/"):
-        return "signed_out"  # 401 + HX-Redirect for the check, the Login page for pages and forms
-    if status == expected:
-        return None
-    if status == 503:
-        try:
-            error = response.json().get("error", "")
-        except ValueError:
-            error = "app_unavailable" if "briefly unavailable" in response.text else "unavailable"
-        return f"503_{error or 'unknown'}"
-    if status == 0:
-        return "connection"
-    return f"status_{status}"
 
 
 @events.test_stop.add_listener

@@ -7,3 +7,24 @@ import re
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # An asset's link: MindSphere asset ids are 32 hex digits ("My exports", /assets/exports/, is no asset).
 ASSET_LINK = re.compile(r'href="/assets/([0-9a-f]{32})/"')
+APP_UNAVAILABLE_PAGE = 'id="error-heading">The app is briefly unavailable<'
+
+
+def outcome(response, status: int, expected: int) -> str | None:
+    """None when the answer is the expected one, else its kind."""
+    location = response.headers.get("Location", "").split("?")[0]
+    if status == 401 or (status == 302 and location == "/"):
+        return "signed_out"  # 401 + HX-Redirect for the check, the Login page for pages and forms
+    if status == expected:
+        return None
+    if status == 503:
+        try:
+            error = response.json().get("error", "")
+        except ValueError:
+            # The app's own 503 page (templates/503.html) by its heading: every page of the layout holds
+            # the lifecycle include's hidden "briefly unavailable" notice, MindSphere's outage page too.
+            error = "app_unavailable" if APP_UNAVAILABLE_PAGE in response.text else "unavailable"
+        return f"503_{error or 'unknown'}"
+    if status == 0:
+        return "connection"
+    return f"status_{status}"

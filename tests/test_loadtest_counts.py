@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loadtest.pages import ASSET_LINK
+from loadtest.pages import ASSET_LINK, outcome
 from loadtest.run import CHECK_REQUEST, EXPORT_REQUEST, PAGE_REQUEST, check_p99, expected_refreshes
 
 ACCESS, LEEWAY = 170, 120  # a token falls due 50 s after it was issued
@@ -45,3 +45,25 @@ def test_a_phone_finds_the_assets_in_the_list_and_not_my_exports(app):
     found = ASSET_LINK.findall(page.text)
     assert found and all(len(asset) == 32 for asset in found)
     assert browser.get(app.url(f"/assets/{found[0]}/"), timeout=30, allow_redirects=False).status_code == 200
+
+
+@pytest.mark.live
+def test_mindsphere_down_and_the_app_down_are_told_apart(app, clean_emulator, settings):
+    """An asset list while MindSphere answers 503 is MindSphere's outage, though its page (like every
+    page) holds the lifecycle include's hidden "briefly unavailable" notice; the app's 503 page is its own."""
+    from django.template.loader import render_to_string
+
+    browser = app.sign_in("acme", "user@acme.example").browser
+    clean_emulator.fault(mode="503", target="gateway", tenant="acme")
+    page = browser.get(app.url("/assets/"), timeout=30)
+    assert page.status_code == 503 and "briefly unavailable" in page.text
+    assert outcome(page, 503, 200) == "503_unavailable"
+
+    class AppDown:
+        headers: dict = {}
+        text = render_to_string("503.html")
+
+        def json(self):
+            raise ValueError
+
+    assert outcome(AppDown(), 503, 200) == "503_app_unavailable"
