@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 from locust import HttpUser, events, task
 
-from loadtest.pages import ASSET_LINK, CSRF, outcome
+from loadtest.pages import ASSET_LINK, CSRF, outcome, request_kind
 
 TENANTS = ("acme", "globex")
 HTMX = {"HX-Request": "true"}
@@ -191,10 +191,7 @@ class Phone(HttpUser):
             method, path, name=name, allow_redirects=False, catch_response=True, **kwargs
         ) as response:
             status = response.status_code
-            # The session check always refreshes a due token; a page may (API and privileged pages) or not;
-            # an export's worker may refresh later (loadtest.run.PAGE_REQUEST, CHECK_REQUEST, EXPORT_REQUEST).
-            kind_of_request = 1 if path == "/sso/session/" else 2 if name == "export" else 0
-            self.checks.append([sent, time.time(), status, kind_of_request])
+            self.checks.append([sent, time.time(), status, request_kind(path, name)])
             kind = outcome(response, status, expected)
             if kind is None:
                 response.success()

@@ -7,7 +7,17 @@ import re
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # An asset's link: MindSphere asset ids are 32 hex digits ("My exports", /assets/exports/, is no asset).
 ASSET_LINK = re.compile(r'href="/assets/([0-9a-f]{32})/"')
+# What a phone's request was: the fourth field of each request in phones.json.
+PAGE_REQUEST, CHECK_REQUEST, EXPORT_REQUEST, BURST_CHECK_REQUEST = 0, 1, 2, 3
 APP_UNAVAILABLE_PAGE = 'id="error-heading">The app is briefly unavailable<'
+
+
+def request_kind(path: str, name: str) -> int:
+    """The session check always refreshes a due token; a page may (API and privileged pages) or not;
+    an export's worker may refresh later. The resume burst's checks are apart from the minute's."""
+    if path == "/sso/session/":
+        return BURST_CHECK_REQUEST if "resume burst" in name else CHECK_REQUEST
+    return EXPORT_REQUEST if name == "export" else PAGE_REQUEST
 
 
 def outcome(response, status: int, expected: int) -> str | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loadtest.pages import ASSET_LINK, outcome
-from loadtest.run import CHECK_REQUEST, EXPORT_REQUEST, PAGE_REQUEST, check_p99, expected_refreshes
+from loadtest.pages import ASSET_LINK, BURST_CHECK_REQUEST, CHECK_REQUEST, EXPORT_REQUEST, PAGE_REQUEST, outcome
+from loadtest.run import expected_refreshes, steady_check_p99
 
 ACCESS, LEEWAY = 170, 120  # a token falls due 50 s after it was issued
 SIGN_IN = [0.0, 1.0, -1, PAGE_REQUEST]
@@ -28,13 +28,17 @@ def test_failed_requests_refresh_nothing():
     assert expected_refreshes([requests], ACCESS, LEEWAY) == (0, 0)
 
 
-def test_the_summary_line_takes_the_p99_of_the_minute_check():
-    urls = [
-        {"url": "/sso/session/ (resume burst)", "p99_ms": 900.0},
-        {"url": "/sso/session/", "p99_ms": 150.0},
-        {"url": "/assets/", "p99_ms": 700.0},
-    ]
-    assert check_p99(urls) == 150.0
+def test_the_checks_p99_is_the_steady_states_minute_checks():
+    rush = [[5.0, 9.0, 204, CHECK_REQUEST]]  # during the sign-ins: its own story
+    minute = [[100.0 + n, 100.0 + n + 0.01 * (n + 1), 204, CHECK_REQUEST] for n in range(100)]
+    burst = [[150.0, 152.0, 204, BURST_CHECK_REQUEST]]
+    assert steady_check_p99([rush + minute + burst], since=100.0) == 990.0  # the 99th of 10..1000 ms
+    assert steady_check_p99([rush], since=100.0) is None
+
+
+def test_the_resume_burst_refreshes_like_any_check():
+    requests = [SIGN_IN, [60.0, 60.1, 204, BURST_CHECK_REQUEST]]
+    assert expected_refreshes([requests], ACCESS, LEEWAY) == (1, 1)
 
 
 @pytest.mark.live
