@@ -28,11 +28,14 @@ def test_failed_requests_refresh_nothing():
     assert expected_refreshes([requests], ACCESS, LEEWAY) == (0, 0)
 
 
-def test_the_checks_p99_is_the_steady_states_minute_checks():
+def test_the_checks_p99_is_the_steady_states_minute_checks_outside_the_burst():
     rush = [[5.0, 9.0, 204, CHECK_REQUEST]]  # during the sign-ins: its own story
     minute = [[100.0 + n, 100.0 + n + 0.01 * (n + 1), 204, CHECK_REQUEST] for n in range(100)]
-    burst = [[150.0, 152.0, 204, BURST_CHECK_REQUEST]]
-    assert steady_check_p99([rush + minute + burst], since=100.0) == 990.0  # the 99th of 10..1000 ms
+    burst = [[300.0, 302.0, 204, BURST_CHECK_REQUEST]]  # the burst's own check: its own row
+    behind_the_burst = [[301.0, 301.8, 204, CHECK_REQUEST], [320.0, 320.02, 204, CHECK_REQUEST]]
+    phones = [rush + minute + burst + behind_the_burst]
+    assert steady_check_p99(phones, since=100.0, burst_at=300.0) == 990.0  # the 99th of 10..1000 ms and 20 ms
+    assert steady_check_p99(phones, since=100.0, burst_at=300.0, in_burst=True) == 800.0
     assert steady_check_p99([rush], since=100.0) is None
 
 
