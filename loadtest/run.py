@@ -217,7 +217,7 @@ def run(args: argparse.Namespace) -> dict:
         fault = Fault(
             stack, args.fault, at=(steady + args.seconds) / 2 - args.fault_seconds / 2, seconds=args.fault_seconds
         )
-        burst_at = started + (steady + args.seconds) * 0.75 if args.burst_share > 0 else 0
+        burst_at = started + burst_second(steady, args.seconds) if args.burst_share > 0 else 0
         cpu: dict[str, dict[str, float]] = {"start": cpu_by_part(stack)}
         marks = threading.Thread(target=_mark_cpu, args=(stack, cpu, started + steady), daemon=True)
         fault.start()
@@ -261,6 +261,11 @@ def run(args: argparse.Namespace) -> dict:
 
 
 BURST_WINDOW_SECONDS = 10  # the resume burst's second and the queue it leaves behind
+
+
+def burst_second(steady: float, seconds: float) -> float:
+    """When the resume burst comes: three quarters into the steady state (after every sign-in)."""
+    return steady + (seconds - steady) * 0.75
 
 
 def steady_check_p99(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loadtest.pages import ASSET_LINK, BURST_CHECK_REQUEST, CHECK_REQUEST, EXPORT_REQUEST, PAGE_REQUEST, outcome
-from loadtest.run import expected_refreshes, steady_check_p99
+from loadtest.run import burst_second, expected_refreshes, steady_check_p99
 
 ACCESS, LEEWAY = 170, 120  # a token falls due 50 s after it was issued
 SIGN_IN = [0.0, 1.0, -1, PAGE_REQUEST]
@@ -37,6 +37,11 @@ def test_the_checks_p99_is_the_steady_states_minute_checks_outside_the_burst():
     assert steady_check_p99(phones, since=100.0, burst_at=300.0) == 990.0  # the 99th of 10..1000 ms and 20 ms
     assert steady_check_p99(phones, since=100.0, burst_at=300.0, in_burst=True) == 800.0
     assert steady_check_p99([rush], since=100.0) is None
+
+
+@pytest.mark.parametrize(("steady", "seconds"), [(45, 240), (255, 480), (2005, 2400)])
+def test_the_resume_burst_comes_within_the_run_after_every_sign_in(steady, seconds):
+    assert steady < burst_second(steady, seconds) < seconds
 
 
 def test_the_resume_burst_refreshes_like_any_check():
