@@ -282,7 +282,7 @@ def steady_check_p99(
         answered - sent
         for requests in phones
         for sent, answered, status, kind in requests
-        if kind == CHECK_REQUEST and status != -1 and sent >= since and in_window(sent) == in_burst
+        if kind == CHECK_REQUEST and sent >= since and in_window(sent) == in_burst
     )
     if not waits:
         return None

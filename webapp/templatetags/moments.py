@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.filter(expects_localtime=True)
 def moment(value: datetime | None) -> str:
-    """ "Tue 1 Dec 14:05 CET" / "Di., 1. Dez. 14:05 MEZ": SHORT_DATETIME_FORMAT and the zone's abbreviation.
+    """ "Tue 1 Dec 14:05 CET" / "Di., 1. Dez. 14:05 CET": SHORT_DATETIME_FORMAT and the zone's abbreviation.
 
     One filter, because a `blocktranslate ... with time=...` takes one filter chain, and every such
     moment in a sentence needs both parts.
